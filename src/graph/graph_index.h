@@ -1,0 +1,221 @@
+// The current graph in memory: every current entity version and every live
+// relationship, with adjacency lists, and the read algorithms over them.
+// No I/O, no SQL, no JSON-RPC.
+//
+// Thread-safety: not synchronized. Any number of threads may call const
+// methods concurrently; mutation needs exclusive access. KnowledgeGraph
+// (knowledge_graph.h) provides that locking.
+#ifndef FUNKYGIBBON_GRAPH_GRAPH_INDEX_H_
+#define FUNKYGIBBON_GRAPH_GRAPH_INDEX_H_
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+
+namespace funkygibbon::graph {
+
+using EntityPtr = std::shared_ptr<const Entity>;
+using RelationshipPtr = std::shared_ptr<const Relationship>;
+
+enum class Direction { kOut, kIn, kBoth };
+std::optional<Direction> ParseDirection(std::string_view s);  // "out"|"in"|"both", any case
+std::string_view ToString(Direction d);
+
+// ---- find_path -------------------------------------------------------------
+struct PathOptions {
+  Direction direction = Direction::kBoth;           // which way edges may be walked
+  std::vector<RelationshipType> relationship_types;  // empty = any type
+  int max_depth = 10;                                // edges; capped at kMaxPathDepth
+};
+inline constexpr int kMaxPathDepth = 50;
+
+struct PathStep {
+  RelationshipPtr relationship;
+  bool forward = true;  // walked from_entity -> to_entity (false: against it)
+};
+struct PathResult {
+  bool found = false;
+  std::vector<EntityPtr> nodes;   // from .. to; empty if not found
+  std::vector<PathStep> edges;    // nodes.size() - 1 steps
+  size_t explored = 0;            // entities visited by the search
+};
+
+// ---- neighbourhood -----------------------------------------------------------
+struct NeighbourhoodOptions {
+  Direction direction = Direction::kBoth;
+  std::vector<RelationshipType> relationship_types;  // empty = any
+  std::vector<EntityType> entity_types;              // filter on returned entities; empty = any
+  int depth = 1;                                     // hops, 1..kMaxNeighbourhoodDepth
+  size_t limit = 100;                                // max entities returned
+};
+inline constexpr int kMaxNeighbourhoodDepth = 10;
+
+struct Neighbour {
+  EntityPtr entity;
+  int distance = 0;             // hops from the start
+  RelationshipPtr via;          // the edge that first reached it
+  bool forward = true;          // direction `via` was walked
+};
+struct NeighbourhoodResult {
+  std::vector<Neighbour> neighbours;  // by distance, then id
+  size_t total = 0;                   // matches before limit
+  bool truncated = false;
+};
+
+// ---- statistics ----------------------------------------------------------------
+struct GraphStatistics {
+  size_t entities = 0;        // live (not deleted)
+  size_t deleted_entities = 0;
+  size_t relationships = 0;   // live
+  std::map<std::string, size_t> entities_by_type;        // lowercase type -> count
+  std::map<std::string, size_t> relationships_by_type;
+  double average_degree = 0;
+  size_t max_degree = 0;
+  std::string max_degree_entity_id;
+  size_t isolated_entities = 0;       // live entities with no live edge
+  std::vector<std::string> isolated_sample;  // up to 20 ids, sorted
+};
+
+// ---- similarity ------------------------------------------------------------------
+struct SimilarOptions {
+  double threshold = 0.3;  // 0..1; results scoring below are dropped
+  size_t limit = 10;
+  std::vector<EntityType> entity_types;  // empty = any
+};
+struct SimilarHit {
+  EntityPtr entity;
+  double score = 0;  // 0..1
+  std::vector<std::string> reasons;  // e.g. "same type", "shares 3 terms", "2 common neighbours"
+};
+
+// ---- query_graph -------------------------------------------------------------------
+enum class FilterOp { kEq, kNe, kContains, kExists, kNotExists, kGt, kGte, kLt, kLte, kIn };
+std::optional<FilterOp> ParseFilterOp(std::string_view s);  // "eq","ne","contains","exists","not_exists","gt","gte","lt","lte","in"
+
+struct FieldFilter {
+  std::string field;  // "name", "id", "entity_type", "source_type", "user_id", or a content path "content.a.b" (also plain "a.b" = content)
+  FilterOp op = FilterOp::kEq;
+  Json value;         // unused for exists/not_exists; array for kIn
+};
+
+struct RelationshipPattern {
+  std::optional<RelationshipType> type;  // any if unset
+  Direction direction = Direction::kOut;  // from the matched entity's point of view
+  std::optional<EntityType> other_type;
+  std::optional<std::string> other_name;  // case-insensitive equality
+  std::optional<std::string> other_id;
+  bool negate = false;                    // true: the entity has NO such edge
+};
+
+struct StructuredQuery {
+  std::optional<EntityType> entity_type;
+  std::vector<FieldFilter> filters;                 // all must hold
+  std::vector<RelationshipPattern> relationships;   // all must hold
+  std::string order_by = "name";                    // a field as in FieldFilter
+  bool descending = false;
+  size_t limit = 50;
+  size_t offset = 0;
+  bool include_deleted = false;
+};
+
+struct QueryResult {
+  std::vector<EntityPtr> entities;
+  size_t total = 0;  // matches before limit/offset
+};
+
+// A parsed Cypher-like statement (read-only subset), e.g.
+//   MATCH (d:device)-[:located_in]->(r:room {name:"Kitchen"}) RETURN d
+//   MATCH (a:automation)-[:triggered_by|automates]-(x) WHERE x.name CONTAINS "door" RETURN a, x LIMIT 5
+struct CypherResult {
+  std::vector<std::string> columns;              // the RETURN variables
+  std::vector<std::vector<EntityPtr>> rows;      // one entity per column
+  size_t total = 0;                              // rows before LIMIT/SKIP
+};
+
+class GraphIndex {
+ public:
+  GraphIndex() = default;
+  GraphIndex(const GraphIndex&) = delete;
+  GraphIndex& operator=(const GraphIndex&) = delete;
+
+  // ---- mutation (exclusive access) ----
+  // Makes e the current version of its id (a tombstone marks it deleted:
+  // it stays findable by Get but is excluded from traversal, queries,
+  // statistics and listings).
+  void PutEntity(EntityPtr e);
+  // Adds or replaces an edge by id; a deleted one is removed.
+  void PutRelationship(RelationshipPtr r);
+  void Clear();
+
+  // ---- reads ----
+  // Current version (including tombstones), or nullptr.
+  EntityPtr Get(std::string_view id) const;
+  RelationshipPtr GetRelationship(std::string_view id) const;
+  size_t entity_count() const;        // live only
+  size_t relationship_count() const;  // live only
+
+  // Live edges touching id, sorted by (relationship_type, other id, edge id).
+  std::vector<RelationshipPtr> Outgoing(std::string_view id) const;
+  std::vector<RelationshipPtr> Incoming(std::string_view id) const;
+
+  // Live entities, sorted by id; optional type filter; paging by id cursor
+  // (entities with id > after).
+  std::vector<EntityPtr> List(std::optional<EntityType> type, std::string_view after,
+                              size_t limit) const;
+
+  // Live entities whose name equals (case-insensitive) `name`; optional type.
+  std::vector<EntityPtr> FindByName(std::string_view name, std::optional<EntityType> type) const;
+
+  // Ids and names starting with prefix (case-insensitive), up to limit, for completion.
+  std::vector<std::string> CompleteIds(std::string_view prefix, size_t limit) const;
+  std::vector<std::string> CompleteNames(std::string_view prefix, size_t limit) const;
+
+  // Every current entity (tombstones included) sorted by id, for export and state digests.
+  std::vector<EntityPtr> AllEntities() const;
+  // Every live relationship sorted by id.
+  std::vector<RelationshipPtr> AllRelationships() const;
+
+  // Shortest path by BFS; ties broken by (relationship type, neighbour id, edge id)
+  // so the answer is deterministic. NotFound if an endpoint is unknown or deleted;
+  // "no path" is found=false with OK status.
+  StatusOr<PathResult> FindPath(std::string_view from, std::string_view to,
+                                const PathOptions& options) const;
+
+  StatusOr<NeighbourhoodResult> Neighbourhood(std::string_view id,
+                                              const NeighbourhoodOptions& options) const;
+
+  GraphStatistics Statistics() const;
+
+  // Entities like `id`: blends term overlap of name+content (cosine over
+  // term sets), same type, and shared neighbours. NotFound if id unknown.
+  StatusOr<std::vector<SimilarHit>> FindSimilar(std::string_view id,
+                                                const SimilarOptions& options) const;
+
+  StatusOr<QueryResult> Query(const StructuredQuery& query) const;
+
+  // Parses and runs a Cypher-like statement. InvalidArgument with the
+  // position and what was expected on a syntax error; anything that would
+  // write (CREATE, MERGE, SET, DELETE, REMOVE) is rejected.
+  StatusOr<CypherResult> RunCypher(std::string_view statement, size_t max_rows) const;
+
+ private:
+  struct Impl;
+  // Implementation detail owned by graph_index.cc.
+  std::unique_ptr<Impl> impl_ = MakeImpl();
+  static std::unique_ptr<Impl> MakeImpl();
+
+ public:
+  ~GraphIndex();
+};
+
+}  // namespace funkygibbon::graph
+
+#endif  // FUNKYGIBBON_GRAPH_GRAPH_INDEX_H_

@@ -1,0 +1,127 @@
+// KnowledgeGraph: the store plus the in-memory index, kept in step.
+// Writes go to the store in one transaction and, once durable, into the
+// index (write-through). Reads of the current graph never touch the store.
+//
+// Thread-safety: thread-safe. Many readers run concurrently; writers are
+// serialized and block readers only while the index is updated in memory.
+#ifndef FUNKYGIBBON_GRAPH_KNOWLEDGE_GRAPH_H_
+#define FUNKYGIBBON_GRAPH_KNOWLEDGE_GRAPH_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "core/version.h"
+#include "graph/graph_index.h"
+#include "store/store.h"
+
+namespace funkygibbon::graph {
+
+struct NewEntity {
+  EntityType entity_type = EntityType::kNote;
+  std::string name;
+  Json content = Json::object();
+  SourceType source_type = SourceType::kManual;
+  std::string id;  // empty = a new UUIDv4
+};
+
+struct EntityEdit {
+  std::optional<std::string> name;
+  std::optional<Json> content;    // shallow-merged into the current content; a null value removes a key
+  bool replace_content = false;   // true: content replaces instead of merging
+};
+
+struct NewRelationship {
+  std::string from_entity_id;
+  std::string to_entity_id;
+  RelationshipType relationship_type = RelationshipType::kConnectsTo;
+  Json properties = Json::object();
+};
+
+struct DeleteResult {
+  Entity tombstone;
+  std::vector<Relationship> removed_relationships;  // edges tombstoned with it
+};
+
+// Observes committed changes (e.g. the edge's pending-change recorder, metrics).
+// Called after the commit, outside every lock, in commit order.
+struct ChangeEvent {
+  std::vector<Entity> entities;
+  std::vector<Relationship> relationships;
+};
+using ChangeListener = std::function<void(const ChangeEvent&)>;
+
+class KnowledgeGraph {
+ public:
+  // Loads the current graph from the store.
+  static StatusOr<std::unique_ptr<KnowledgeGraph>> Open(std::unique_ptr<store::Store> store);
+
+  KnowledgeGraph(const KnowledgeGraph&) = delete;
+  KnowledgeGraph& operator=(const KnowledgeGraph&) = delete;
+  ~KnowledgeGraph();
+
+  // ---- writes (each one transaction, durable before return) ----
+  StatusOr<Entity> CreateEntity(const NewEntity& e, const std::string& user_id);
+  StatusOr<Entity> UpdateEntity(const std::string& id, const EntityEdit& edit,
+                                const std::string& user_id);
+  // Tombstones the entity and every live edge touching it.
+  StatusOr<DeleteResult> DeleteEntity(const std::string& id, const std::string& user_id);
+  // Checks both endpoints exist (and are not deleted) and the pair is allowed.
+  StatusOr<Relationship> CreateRelationship(const NewRelationship& r, const std::string& user_id);
+  StatusOr<Relationship> DeleteRelationship(const std::string& id, const std::string& user_id);
+
+  // Writes a prepared batch (import, sync) and applies it to the index.
+  // Entities with make_current=false only go to the store.
+  StatusOr<store::CommitInfo> CommitBatch(const store::WriteBatch& batch);
+
+  // Runs fn with the current-version generator's help: a version for user
+  // that outranks `floor`.
+  std::string NextVersion(const std::string& user_id, std::string_view floor = {});
+
+  // ---- reads ----
+  // Runs fn(const GraphIndex&) under a shared lock and returns its result.
+  // fn must not call back into KnowledgeGraph writes.
+  template <typename F>
+  auto Read(F&& fn) const -> decltype(fn(std::declval<const GraphIndex&>())) {
+    std::shared_lock lock(index_mu_);
+    return fn(index_);
+  }
+
+  // Versions come from the store (history is not held in memory).
+  StatusOr<std::vector<Entity>> History(const std::string& id) const;
+  StatusOr<store::SearchResult> Search(const store::SearchRequest& request) const;
+
+  store::Store& store() { return *store_; }
+
+  // Registers a listener for committed changes.
+  void AddChangeListener(ChangeListener listener);
+
+  // Serializes writers: held by every write method; callers that need a
+  // read-validate-commit sequence of their own (sync) take it too.
+  std::unique_lock<std::mutex> LockWriter() { return std::unique_lock(writer_mu_); }
+  // The same commit as CommitBatch for a caller already holding LockWriter().
+  StatusOr<store::CommitInfo> CommitBatchLocked(const store::WriteBatch& batch);
+
+ private:
+  explicit KnowledgeGraph(std::unique_ptr<store::Store> store);
+  void ApplyToIndex(const store::WriteBatch& batch);
+  void Notify(const store::WriteBatch& batch);
+
+  std::unique_ptr<store::Store> store_;
+  mutable std::shared_mutex index_mu_;
+  GraphIndex index_;  // guarded by index_mu_
+  std::mutex writer_mu_;
+  VersionGenerator versions_;
+  std::mutex listeners_mu_;
+  std::vector<ChangeListener> listeners_;
+};
+
+}  // namespace funkygibbon::graph
+
+#endif  // FUNKYGIBBON_GRAPH_KNOWLEDGE_GRAPH_H_

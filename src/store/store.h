@@ -1,0 +1,147 @@
+// The storage interface. SQL lives only below this line (sqlite_store.cc);
+// a second backend (e.g. PostgreSQL) implements the same interface.
+//
+// Model: immutable entity version rows keyed by (id, version); exactly one
+// current version per id; relationships keyed by id, belonging to their
+// endpoints' ids; a monotonic change sequence (seq) and a server change time
+// (changed_at, microseconds) on every current-pointer move and relationship
+// write, for sync; tombstones instead of deletes; a full-text index over the
+// current versions' names and flattened content.
+//
+// Thread-safety: implementations are thread-safe; all methods may be called
+// concurrently. Commits are serialized.
+#ifndef FUNKYGIBBON_STORE_STORE_H_
+#define FUNKYGIBBON_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "core/version.h"
+
+namespace funkygibbon::store {
+
+enum class Durability {
+  // WAL with synchronous=NORMAL: a commit is in the OS before it returns, so
+  // it survives the process being killed (kill -9); a power cut may lose the
+  // last commits.
+  kProcessCrash,
+  // WAL with synchronous=FULL: fsync on every commit; survives power loss.
+  kPowerLoss,
+};
+
+struct StoreOptions {
+  Durability durability = Durability::kProcessCrash;  // see above
+  int busy_timeout_ms = 5000;  // how long to wait for a lock held by another process
+  bool create_if_missing = true;  // create the file and parent directory
+  int read_connections = 4;  // pooled read-only connections for History/Search
+};
+
+// One entity version to insert.
+struct EntityWrite {
+  Entity entity;
+  // True: this version becomes the current one for its id. False: stored as a
+  // non-current row (e.g. the loser of a sync conflict).
+  bool make_current = true;
+};
+
+// Writes applied atomically by Store::Commit.
+struct WriteBatch {
+  std::vector<EntityWrite> entities;
+  // Upserted by id (a relationship with deleted=true is a tombstone).
+  std::vector<Relationship> relationships;
+  // Key/value settings written in the same transaction (e.g. sync watermark).
+  std::vector<std::pair<std::string, std::string>> meta;
+
+  bool empty() const { return entities.empty() && relationships.empty() && meta.empty(); }
+};
+
+struct CommitInfo {
+  int64_t last_seq = 0;      // highest seq assigned by this commit (0 if none)
+  Micros changed_at = 0;     // server change time stamped on this commit's rows
+};
+
+struct SearchRequest {
+  std::string query;                     // free text as a user types it
+  std::vector<EntityType> entity_types;  // empty = all
+  size_t limit = 10;
+  size_t offset = 0;
+};
+
+struct SearchHit {
+  std::string id;
+  double score = 0;     // higher is better (negated BM25)
+  std::string snippet;  // with the matched terms wrapped in [ and ]
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  size_t total = 0;  // number of matches before limit/offset
+};
+
+// A current entity or relationship as it stands after a change, for sync pulls.
+struct ChangedRow {
+  int64_t seq = 0;
+  Micros changed_at = 0;
+  std::optional<Entity> entity;              // set for entity rows
+  std::optional<Relationship> relationship;  // set for relationship rows
+};
+
+struct ChangesRequest {
+  Micros since_exclusive = -1;  // rows with changed_at > this; -1 = everything
+  int64_t after_seq = 0;        // resume strictly after this seq (cursor)
+  size_t limit = 0;             // 0 = unlimited
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies the batch in one transaction. On OK the data is durable to the
+  // level of StoreOptions::durability. On error nothing was applied.
+  // Fails with InvalidArgument for a relationship whose endpoint id does not
+  // exist and for an entity version whose (id, version) already exists.
+  virtual StatusOr<CommitInfo> Commit(const WriteBatch& batch) = 0;
+
+  // Calls on_entity for every current entity version (tombstones included)
+  // and then on_relationship for every relationship (tombstones included).
+  virtual Status ScanCurrent(const std::function<void(Entity&&)>& on_entity,
+                             const std::function<void(Relationship&&)>& on_relationship) = 0;
+
+  // Every version of an entity, oldest first. NotFound if the id is unknown.
+  virtual StatusOr<std::vector<Entity>> History(std::string_view id) = 0;
+
+  // One version, or nullopt.
+  virtual StatusOr<std::optional<Entity>> GetVersion(std::string_view id,
+                                                     std::string_view version) = 0;
+
+  // Ranked full-text search over current, non-deleted entities.
+  virtual StatusOr<SearchResult> Search(const SearchRequest& request) = 0;
+
+  // Current entities and relationships changed after a point, in seq order.
+  virtual StatusOr<std::vector<ChangedRow>> Changes(const ChangesRequest& request) = 0;
+
+  // Settings.
+  virtual StatusOr<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+
+  // Writes a consistent copy of the database to path (online backup).
+  virtual Status Backup(const std::string& path) = 0;
+
+  // "PRAGMA integrity_check" or the backend's equivalent; OK when sound.
+  virtual Status CheckIntegrity() = 0;
+};
+
+// Opens (and creates or migrates) the SQLite store at path; ":memory:" gives
+// a private in-memory database (tests).
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options,
+                                                 const std::string& path);
+
+}  // namespace funkygibbon::store
+
+#endif  // FUNKYGIBBON_STORE_STORE_H_
