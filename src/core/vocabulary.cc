@@ -81,7 +81,7 @@ std::vector<AllowedPair> BuildTable() {
        "rooms connect to rooms, doors and windows; devices connect to devices"},
       {R::kPartOf,
        {E::kRoom, E::kZone, E::kDevice, E::kDoor, E::kWindow, E::kProcedure},
-       {E::kHome, E::kZone, E::kRoom, E::kDevice, E::kProcedure},
+       {E::kHome, E::kZone, E::kRoom, E::kDevice, E::kDoor, E::kWindow, E::kProcedure},
        "child -> parent: a part of a larger whole"},
       {R::kManages,
        {E::kApp, E::kDevice, E::kHome},

@@ -137,12 +137,15 @@ struct QueryResult {
 struct CypherResult {
   std::vector<std::string> columns;              // the RETURN variables
   std::vector<std::vector<EntityPtr>> rows;      // one entity per column
-  size_t total = 0;                              // rows before LIMIT/SKIP
+  size_t total = 0;                              // rows before LIMIT/SKIP (a lower bound
+                                                 // when a broad pattern was cut short
+                                                 // by LIMIT, see cypher.cc)
 };
 
 class GraphIndex {
  public:
-  GraphIndex() = default;
+  GraphIndex();
+  ~GraphIndex();
   GraphIndex(const GraphIndex&) = delete;
   GraphIndex& operator=(const GraphIndex&) = delete;
 
@@ -151,18 +154,24 @@ class GraphIndex {
   // it stays findable by Get but is excluded from traversal, queries,
   // statistics and listings).
   void PutEntity(EntityPtr e);
-  // Adds or replaces an edge by id; a deleted one is removed.
+  // Adds or replaces an edge by id; a deleted one is removed. An edge may
+  // name entities that have not arrived yet: it is kept, and walked once
+  // both ends are live. Edges are stored compactly (the pointer is not kept).
   void PutRelationship(RelationshipPtr r);
   void Clear();
 
   // ---- reads ----
   // Current version (including tombstones), or nullptr.
   EntityPtr Get(std::string_view id) const;
+  // The edge (not deleted), or nullptr. A fresh copy on every call.
   RelationshipPtr GetRelationship(std::string_view id) const;
   size_t entity_count() const;        // live only
-  size_t relationship_count() const;  // live only
+  size_t relationship_count() const;  // every stored (not deleted) edge, even one whose
+                                      // other end is deleted or not yet known; Statistics()
+                                      // counts only edges between live entities
 
-  // Live edges touching id, sorted by (relationship_type, other id, edge id).
+  // Live (not deleted) edges touching id, whatever the state of the other
+  // end, sorted by (relationship type name, other id, edge id).
   std::vector<RelationshipPtr> Outgoing(std::string_view id) const;
   std::vector<RelationshipPtr> Incoming(std::string_view id) const;
 
@@ -180,12 +189,14 @@ class GraphIndex {
 
   // Every current entity (tombstones included) sorted by id, for export and state digests.
   std::vector<EntityPtr> AllEntities() const;
-  // Every live relationship sorted by id.
+  // Every live (not deleted) relationship sorted by id, including edges
+  // whose ends are deleted or not yet known.
   std::vector<RelationshipPtr> AllRelationships() const;
 
   // Shortest path by BFS; ties broken by (relationship type, neighbour id, edge id)
   // so the answer is deterministic. NotFound if an endpoint is unknown or deleted;
-  // "no path" is found=false with OK status.
+  // "no path" is found=false with OK status. max_depth < 1 is InvalidArgument;
+  // above kMaxPathDepth it is capped. Details in find_path.cc.
   StatusOr<PathResult> FindPath(std::string_view from, std::string_view to,
                                 const PathOptions& options) const;
 
@@ -195,25 +206,25 @@ class GraphIndex {
   GraphStatistics Statistics() const;
 
   // Entities like `id`: blends term overlap of name+content (cosine over
-  // term sets), same type, and shared neighbours. NotFound if id unknown.
+  // term sets), same type, and shared neighbours (weights in similarity.cc).
+  // Only entities sharing a term or a neighbour are candidates. NotFound if
+  // id is unknown or deleted; InvalidArgument if threshold is outside 0..1.
   StatusOr<std::vector<SimilarHit>> FindSimilar(std::string_view id,
                                                 const SimilarOptions& options) const;
 
+  // Operator semantics (case, numbers, missing fields) are in field.h.
+  // InvalidArgument for a bad field path, operand or a limit above 1000.
   StatusOr<QueryResult> Query(const StructuredQuery& query) const;
 
   // Parses and runs a Cypher-like statement. InvalidArgument with the
   // position and what was expected on a syntax error; anything that would
-  // write (CREATE, MERGE, SET, DELETE, REMOVE) is rejected.
+  // write (CREATE, MERGE, SET, DELETE, REMOVE) is rejected. Grammar in
+  // cypher_parser.h; planning, limits and ResourceExhausted in cypher.cc.
   StatusOr<CypherResult> RunCypher(std::string_view statement, size_t max_rows) const;
 
  private:
-  struct Impl;
-  // Implementation detail owned by graph_index.cc.
-  std::unique_ptr<Impl> impl_ = MakeImpl();
-  static std::unique_ptr<Impl> MakeImpl();
-
- public:
-  ~GraphIndex();
+  struct Impl;  // defined in graph_data.h (this private section may change freely)
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace funkygibbon::graph

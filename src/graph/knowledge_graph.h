@@ -19,6 +19,7 @@
 #include "core/types.h"
 #include "core/version.h"
 #include "graph/graph_index.h"
+#include "graph/rw_lock.h"
 #include "store/store.h"
 
 namespace funkygibbon::graph {
@@ -56,6 +57,15 @@ struct ChangeEvent {
   std::vector<Relationship> relationships;
 };
 using ChangeListener = std::function<void(const ChangeEvent&)>;
+
+// Where a committed batch comes from: a local write (tools, import) or a
+// sync pull applied from a hub.
+enum class CommitOrigin { kLocal, kRemote };
+
+// Edge mode: runs under the writer lock on every local batch just before it
+// is committed and may add to it (the edge's pending-change record), so the
+// addition lands in the same transaction as the write. An error aborts the write.
+using CommitHook = std::function<Status(store::WriteBatch&)>;
 
 class KnowledgeGraph {
  public:
@@ -106,7 +116,12 @@ class KnowledgeGraph {
   // read-validate-commit sequence of their own (sync) take it too.
   std::unique_lock<std::mutex> LockWriter() { return std::unique_lock(writer_mu_); }
   // The same commit as CommitBatch for a caller already holding LockWriter().
-  StatusOr<store::CommitInfo> CommitBatchLocked(const store::WriteBatch& batch);
+  // The commit hook runs for kLocal batches only.
+  StatusOr<store::CommitInfo> CommitBatchLocked(const store::WriteBatch& batch,
+                                                CommitOrigin origin = CommitOrigin::kLocal);
+
+  // Installs the edge-mode commit hook (see CommitHook); empty removes it.
+  void SetCommitHook(CommitHook hook);
 
  private:
   explicit KnowledgeGraph(std::unique_ptr<store::Store> store);
@@ -114,9 +129,10 @@ class KnowledgeGraph {
   void Notify(const store::WriteBatch& batch);
 
   std::unique_ptr<store::Store> store_;
-  mutable std::shared_mutex index_mu_;
+  mutable RwLock index_mu_;  // writer-preferring
   GraphIndex index_;  // guarded by index_mu_
   std::mutex writer_mu_;
+  CommitHook commit_hook_;  // guarded by writer_mu_
   VersionGenerator versions_;
   std::mutex listeners_mu_;
   std::vector<ChangeListener> listeners_;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -105,8 +106,9 @@ class Store {
 
   // Applies the batch in one transaction. On OK the data is durable to the
   // level of StoreOptions::durability. On error nothing was applied.
-  // Fails with InvalidArgument for a relationship whose endpoint id does not
-  // exist and for an entity version whose (id, version) already exists.
+  // Fails with InvalidArgument (naming the id) for a relationship whose
+  // endpoint id has no current entity row, and with AlreadyExists (naming
+  // both) for an entity version whose (id, version) already exists.
   virtual StatusOr<CommitInfo> Commit(const WriteBatch& batch) = 0;
 
   // Calls on_entity for every current entity version (tombstones included)
@@ -116,6 +118,13 @@ class Store {
 
   // Every version of an entity, oldest first. NotFound if the id is unknown.
   virtual StatusOr<std::vector<Entity>> History(std::string_view id) = 0;
+
+  // How many versions an entity has (NotFound if none). The default reads
+  // History; backends override it with a cheaper count.
+  virtual StatusOr<size_t> VersionCount(std::string_view id) {
+    ASSIGN_OR_RETURN(std::vector<Entity> h, History(id));
+    return h.size();
+  }
 
   // One version, or nullopt.
   virtual StatusOr<std::optional<Entity>> GetVersion(std::string_view id,
@@ -129,6 +138,9 @@ class Store {
 
   // Settings.
   virtual StatusOr<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  // Every setting whose key starts with prefix, as (key, value) in key order.
+  virtual StatusOr<std::vector<std::pair<std::string, std::string>>> ListMeta(
+      std::string_view prefix) = 0;
 
   // Writes a consistent copy of the database to path (online backup).
   virtual Status Backup(const std::string& path) = 0;

@@ -1,0 +1,85 @@
+#include "app/runtime.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "app/config.h"
+#include "mcp/json_text.h"
+#include "mcp/stdio_transport.h"
+#include "mcp/tool_handlers.h"
+#include "tools_json.h"
+
+namespace funkygibbon::app {
+
+const char* const kInstructions =
+    "FunkyGibbon holds the knowledge graph of a home: rooms, zones, devices, doors, windows, "
+    "manuals, notes, procedures, schedules, automations and apps, linked by typed relationships. "
+    "Find things with search_entities or query_graph, read one with get_entity_details, and use "
+    "the ids they return in other tools. Call describe_schema before create_relationship to see "
+    "which relationship types are allowed between which entity types (located_in, part_of and "
+    "contained_in point child -> parent). Edits keep history (get_entity_history); deletes are "
+    "tombstones.";
+
+StatusOr<Json> ToolDefinitions() {
+  Json j = Json::parse(mcp::kToolsJson, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return Status::Internal("the embedded tools.json is not a JSON array");
+  return j;
+}
+
+Runtime::~Runtime() = default;
+
+StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) {
+  std::unique_ptr<Runtime> rt(new Runtime());
+  if (!options.user_id.empty()) rt->user_id_ = options.user_id;
+  store::StoreOptions so;
+  so.durability = options.durability;
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenSqliteStore(so, options.db_path));
+  ASSIGN_OR_RETURN(rt->graph_, graph::KnowledgeGraph::Open(std::move(store)));
+  ASSIGN_OR_RETURN(rt->tools_,
+                   mcp::ToolRegistry::Create(mcp::kToolsJson, mcp::GraphToolBindings(*rt->graph_)));
+  rt->resources_ = std::make_unique<mcp::GraphResources>(*rt->graph_);
+  mcp::DispatcherOptions dopt;
+  dopt.server_version = kVersion;
+  dopt.instructions = kInstructions;
+  rt->dispatcher_ = std::make_unique<mcp::Dispatcher>(*rt->tools_, rt->resources_.get(), dopt);
+  return rt;
+}
+
+int Runtime::ServeStdio() {
+  mcp::Caller caller;
+  caller.user_id = user_id_;
+  mcp::Session session(nullptr, caller);
+  return mcp::RunStdio(*dispatcher_, session, STDIN_FILENO, STDOUT_FILENO);
+}
+
+int Runtime::CallAndPrint(const std::string& tool, const std::string& arguments_json) {
+  auto parsed = mcp::ParseJson(arguments_json);
+  if (!parsed.ok() || !parsed->is_object()) {
+    std::fprintf(stderr, "funkygibbon: arguments must be a JSON object, e.g. '{\"query\":\"lamp\"}'%s%s\n",
+                 parsed.ok() ? "" : ": ", parsed.ok() ? "" : parsed.status().message().c_str());
+    return 2;
+  }
+  const Json& args = *parsed;
+  mcp::ToolContext ctx;
+  ctx.user_id = user_id_;
+  auto result = tools_->Call(tool, args, ctx);
+  if (!result.ok()) {
+    std::fprintf(stderr, "funkygibbon: %s\n", result.status().message().c_str());
+    if (result.status().code() == StatusCode::kNotFound) {
+      std::fprintf(stderr, "funkygibbon: `funkygibbon tools` lists the tools\n");
+    }
+    return 2;
+  }
+  if (result->value("isError", false)) {
+    std::string text;
+    for (const auto& c : (*result)["content"]) text += c.value("text", "");
+    std::fprintf(stderr, "funkygibbon: %s\n", text.c_str());
+    return 3;
+  }
+  std::string out = (*result)["structuredContent"].dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace funkygibbon::app

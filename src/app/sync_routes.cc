@@ -1,0 +1,91 @@
+// /api/v1/sync/*: the Inbetweenies v2 hub over HTTP. Thin adapter: parse the
+// body (within the hub's limits), authorize, call sync::SyncHub, map Status.
+#include <memory>
+
+#include "app/hub_context.h"
+#include "app/route_util.h"
+#include "sync/hub.h"
+
+namespace funkygibbon::app {
+namespace {
+
+void HandleSync(const httplib::Request& req, httplib::Response& res, HubContext& ctx,
+                sync::SyncHub& hub) {
+  // A guest may pull; pushing needs a member. Authorize as guest first, then
+  // check the role once we know whether the request carries changes.
+  std::optional<Principal> who = Authorize(req, res, ctx, Role::kGuest);
+  if (!who) return;
+  StatusOr<Json> body = ParseJsonBody(req, ctx);
+  if (!body.ok()) {
+    SendStatus(res, body.status());
+    return;
+  }
+  const Json& j = *body;
+  auto changes = j.find("changes");
+  const bool pushes = changes != j.end() && changes->is_array() && !changes->empty();
+  if (pushes && who->role < Role::kMember) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"funkygibbon\", error=\"insufficient_scope\"");
+    SendError(res, 403, "a guest may pull but not push changes; sign in as a member");
+    return;
+  }
+  if (pushes && changes->size() > ctx.limits.max_sync_changes) {
+    SendError(res, 413,
+              "changes: " + std::to_string(changes->size()) + " changes in one request; at most " +
+                  std::to_string(ctx.limits.max_sync_changes) + " (send them in several requests)");
+    return;
+  }
+  StatusOr<Json> out = hub.Handle(j);
+  if (!out.ok()) {
+    const bool bad = out.status().code() == StatusCode::kInvalidArgument;
+    SendError(res, bad ? 400 : 500, out.status().message());
+    ctx.metrics.CountSync(bad ? "rejected" : "errors", 1);
+    return;
+  }
+  ctx.metrics.CountSync("requests", 1);
+  ctx.metrics.CountSync("entities_applied", (*out)["applied"].size());
+  ctx.metrics.CountSync("relationships_applied", (*out)["applied_relationships"].size());
+  ctx.metrics.CountSync("conflicts", (*out)["conflicts"].size());
+  SendJson(res, 200, *out);
+}
+
+}  // namespace
+
+void RegisterSyncRoutes(httplib::Server& server, HubContext& ctx) {
+  auto hub = std::make_shared<sync::SyncHub>(ctx.graph);
+  HubContext* c = &ctx;
+  auto sync_handler = [c, hub](const httplib::Request& req, httplib::Response& res) {
+    HandleSync(req, res, *c, *hub);
+  };
+  server.Post("/api/v1/sync/", sync_handler);
+  server.Post("/api/v1/sync", sync_handler);
+  server.Get("/api/v1/sync/status", [c, hub](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(req, res, *c, Role::kGuest)) return;
+    SendJson(res, 200, hub->Status());
+  });
+  server.Get("/api/v1/sync/conflicts", [c, hub](const httplib::Request& req, httplib::Response& res) {
+    if (!Authorize(req, res, *c, Role::kMember)) return;
+    size_t limit = 100;
+    if (req.has_param("limit")) {
+      const std::string v = req.get_param_value("limit");
+      size_t n = 0;
+      bool ok = !v.empty() && v.size() <= 6;
+      for (char ch : v) {
+        if (ch < '0' || ch > '9') ok = false;
+      }
+      if (ok) n = static_cast<size_t>(std::stoul(v));
+      if (!ok || n == 0 || n > 10000) {
+        SendError(res, 400, "limit: must be an integer from 1 to 10000");
+        return;
+      }
+      limit = n;
+    }
+    StatusOr<Json> out = hub->Conflicts(limit);
+    if (!out.ok()) {
+      SendError(res, 500, out.status().message());
+      return;
+    }
+    SendJson(res, 200, *out);
+  });
+}
+
+}  // namespace funkygibbon::app

@@ -1,0 +1,313 @@
+#include "graph/graph_data.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "core/vocabulary.h"
+
+namespace funkygibbon::graph::internal {
+namespace {
+
+std::array<int, kRelationshipTypeCount> BuildRanks() {
+  std::array<int, kRelationshipTypeCount> ranks{};
+  std::vector<RelationshipType> types(AllRelationshipTypes().begin(),
+                                      AllRelationshipTypes().end());
+  std::sort(types.begin(), types.end(), [](RelationshipType a, RelationshipType b) {
+    return ToString(a) < ToString(b);
+  });
+  for (size_t i = 0; i < types.size(); ++i) {
+    ranks[static_cast<size_t>(types[i])] = static_cast<int>(i);
+  }
+  return ranks;
+}
+
+// Words too common in home descriptions to say anything about likeness.
+constexpr std::string_view kStopWords[] = {
+    "a",    "an",   "and",  "are",  "as",    "at",   "be",   "by",   "for",  "from",
+    "has",  "have", "in",   "into", "is",    "it",   "its",  "of",   "on",   "or",
+    "that", "the",  "this", "to",   "was",   "were", "will", "with", "no",   "not",
+    "yes",  "true", "false", "null", "none", "if",   "then", "than", "there", "these",
+    "those", "can", "all",  "any",  "our",   "your", "my",   "we",   "you",  "he",
+    "she",  "they", "them", "but",  "so",    "do",   "does", "via",  "per",  "also"};
+
+bool IsStopWord(std::string_view w) {
+  for (std::string_view s : kStopWords) {
+    if (s == w) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string ToLowerAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = LowerAscii(c);
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+int CompareIgnoreCase(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char ca = static_cast<unsigned char>(LowerAscii(a[i]));
+    unsigned char cb = static_cast<unsigned char>(LowerAscii(b[i]));
+    if (ca != cb) return ca < cb ? -1 : 1;
+  }
+  if (a.size() == b.size()) return 0;
+  return a.size() < b.size() ? -1 : 1;
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
+}
+
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  if (needle.size() > haystack.size()) return false;
+  for (size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+    if (EqualsIgnoreCase(haystack.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+int TypeRank(RelationshipType t) {
+  static const std::array<int, kRelationshipTypeCount> kRanks = BuildRanks();
+  return kRanks[static_cast<size_t>(t)];
+}
+
+uint16_t TypeMask(const std::vector<RelationshipType>& types) {
+  if (types.empty()) return 0xFFFF;
+  uint16_t mask = 0;
+  for (RelationshipType t : types) {
+    mask = static_cast<uint16_t>(mask | (1u << static_cast<unsigned>(t)));
+  }
+  return mask;
+}
+
+std::string RelationshipTypeList() {
+  std::string out;
+  for (RelationshipType t : AllRelationshipTypes()) {
+    if (!out.empty()) out += ", ";
+    out += ToString(t);
+  }
+  return out;
+}
+
+std::string EntityTypeList() {
+  std::string out;
+  for (EntityType t : AllEntityTypes()) {
+    if (!out.empty()) out += ", ";
+    out += ToString(t);
+  }
+  return out;
+}
+
+std::vector<std::string> SimilarityTerms(const Entity& e) {
+  std::string text = e.name;
+  text.push_back(' ');
+  text += FlattenForSearch(e);
+  std::vector<std::string> terms;
+  std::string word;
+  auto flush = [&] {
+    if (word.size() >= 2 && word.size() <= 64 &&
+        !std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+        !IsStopWord(word)) {
+      terms.push_back(word);
+    }
+    word.clear();
+  };
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || u >= 0x80) {
+      word.push_back(c);
+    } else if (c >= 'A' && c <= 'Z') {
+      word.push_back(LowerAscii(c));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
+}
+
+// ---- GraphData ------------------------------------------------------------
+
+GraphData::GraphData()
+    : live_set_(IdLess{this}), deleted_set_(IdLess{this}), name_set_(NameLess{this}) {
+  for (IdSet& s : type_sets_) s = IdSet(IdLess{this});
+}
+
+uint32_t GraphData::EnsureNode(std::string_view id) {
+  uint32_t n = FindNode(id);
+  if (n != kNone) return n;
+  n = static_cast<uint32_t>(nodes_.size());
+  nodes_.emplace_back();
+  pending_ids_.emplace(n, std::string(id));
+  live_.push_back(0);
+  node_table_.Insert(n, [this](uint32_t h) { return NodeId(h); });
+  return n;
+}
+
+void GraphData::Index(uint32_t n) {
+  Node& nd = nodes_[n];
+  live_set_.insert(n);
+  type_sets_[static_cast<size_t>(nd.entity->entity_type)].insert(n);
+  name_set_.insert(n);
+  std::vector<std::string> terms = SimilarityTerms(*nd.entity);
+  nd.term_count = static_cast<uint32_t>(terms.size());
+  for (std::string& t : terms) {
+    std::vector<uint32_t>& p = postings_[std::move(t)];
+    if (p.empty() || p.back() < n) {
+      p.push_back(n);
+    } else {
+      auto it = std::lower_bound(p.begin(), p.end(), n);
+      if (it == p.end() || *it != n) p.insert(it, n);
+    }
+  }
+}
+
+void GraphData::Unindex(uint32_t n) {
+  Node& nd = nodes_[n];
+  live_set_.erase(n);
+  type_sets_[static_cast<size_t>(nd.entity->entity_type)].erase(n);
+  name_set_.erase(n);
+  for (const std::string& t : SimilarityTerms(*nd.entity)) {
+    auto pit = postings_.find(t);
+    if (pit == postings_.end()) continue;
+    std::vector<uint32_t>& p = pit->second;
+    auto it = std::lower_bound(p.begin(), p.end(), n);
+    if (it != p.end() && *it == n) p.erase(it);
+    if (p.empty()) postings_.erase(pit);
+  }
+  nd.term_count = 0;
+}
+
+void GraphData::PutEntity(EntityPtr e) {
+  if (!e || e->id.empty()) return;
+  const uint32_t n = EnsureNode(e->id);
+  Node& nd = nodes_[n];
+  if (nd.entity) {
+    // The sets' comparators read the current entity: leave them first.
+    if (live_[n]) {
+      Unindex(n);
+      --live_entities_;
+    } else {
+      deleted_set_.erase(n);
+      --deleted_entities_;
+    }
+  }
+  const bool was_pending = !nd.entity;
+  nd.entity = std::move(e);
+  if (was_pending) pending_ids_.erase(n);
+  const bool is_live = !nd.entity->deleted();
+  live_[n] = is_live ? 1 : 0;
+  if (is_live) {
+    Index(n);
+    ++live_entities_;
+  } else {
+    deleted_set_.insert(n);
+    ++deleted_entities_;
+  }
+}
+
+void GraphData::Attach(uint32_t e) {
+  EdgeRec& rec = edges_[e];
+  const uint32_t packed = (e << 4) | static_cast<uint32_t>(rec.type);
+  AdjVec& out = nodes_[rec.from].out;
+  rec.from_pos = static_cast<uint32_t>(out.size());
+  out.push_back(Adj{rec.to, packed});
+  AdjVec& in = nodes_[rec.to].in;
+  rec.to_pos = static_cast<uint32_t>(in.size());
+  in.push_back(Adj{rec.from, packed});
+}
+
+void GraphData::Detach(uint32_t e) {
+  EdgeRec& rec = edges_[e];
+  AdjVec& out = nodes_[rec.from].out;
+  if (rec.from_pos + 1 != out.size()) {
+    out[rec.from_pos] = out.back();
+    edges_[out[rec.from_pos].edge()].from_pos = rec.from_pos;
+  }
+  out.pop_back();
+  AdjVec& in = nodes_[rec.to].in;
+  if (rec.to_pos + 1 != in.size()) {
+    in[rec.to_pos] = in.back();
+    edges_[in[rec.to_pos].edge()].to_pos = rec.to_pos;
+  }
+  in.pop_back();
+}
+
+void GraphData::RemoveEdge(uint32_t e) {
+  Detach(e);
+  PackedString::Buffer buf;
+  edge_table_.Erase(edges_[e].id.View(&buf), EdgeKey{this});
+  EdgeRec& rec = edges_[e];
+  rec.id.Clear();
+  rec.wire.reset();
+  rec.from = rec.to = kNone;
+  free_edges_.push_back(e);
+  --stored_edges_;
+}
+
+void GraphData::PutRelationship(const RelationshipPtr& r) {
+  if (!r || r->id.empty() || r->from_entity_id.empty() || r->to_entity_id.empty()) return;
+  uint32_t e = FindEdge(r->id);
+  if (r->deleted) {
+    if (e != kNone) RemoveEdge(e);
+    return;
+  }
+  const uint32_t from = EnsureNode(r->from_entity_id);
+  const uint32_t to = EnsureNode(r->to_entity_id);
+  if (e != kNone) {
+    EdgeRec& rec = edges_[e];
+    if (rec.from != from || rec.to != to || rec.type != r->relationship_type) {
+      Detach(e);
+      rec.from = from;
+      rec.to = to;
+      rec.type = r->relationship_type;
+      Attach(e);
+    }
+    edges_[e].wire = WireFields::Make(*r, &users_);
+    return;
+  }
+  if (!free_edges_.empty()) {
+    e = free_edges_.back();
+    free_edges_.pop_back();
+  } else {
+    if (edges_.size() >= kMaxEdges) return;  // 268M edges: far beyond memory anyway
+    e = static_cast<uint32_t>(edges_.size());
+    edges_.emplace_back();
+  }
+  EdgeRec& rec = edges_[e];
+  rec.id.Set(r->id);
+  rec.from = from;
+  rec.to = to;
+  rec.type = r->relationship_type;
+  rec.wire = WireFields::Make(*r, &users_);
+  Attach(e);
+  edge_table_.Insert(e, EdgeKey{this});
+  ++stored_edges_;
+}
+
+RelationshipPtr GraphData::MakeRelationship(uint32_t e) const {
+  const EdgeRec& rec = edges_[e];
+  auto r = std::make_shared<Relationship>();
+  r->id = rec.id.ToString();
+  r->from_entity_id = std::string(NodeId(rec.from));
+  r->to_entity_id = std::string(NodeId(rec.to));
+  r->relationship_type = rec.type;
+  if (rec.wire) rec.wire->CopyTo(users_, r.get());
+  return r;
+}
+
+}  // namespace funkygibbon::graph::internal

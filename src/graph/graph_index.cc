@@ -1,0 +1,206 @@
+// GraphIndex: mutation, lookups, listings and completion. The read
+// algorithms live in find_path.cc, neighbourhood.cc, statistics.cc,
+// similarity.cc, query.cc and cypher.cc.
+#include "graph/graph_index.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "graph/graph_data.h"
+
+namespace funkygibbon::graph {
+
+using internal::Adj;
+using internal::kNone;
+
+std::optional<Direction> ParseDirection(std::string_view s) {
+  if (internal::EqualsIgnoreCase(s, "out")) return Direction::kOut;
+  if (internal::EqualsIgnoreCase(s, "in")) return Direction::kIn;
+  if (internal::EqualsIgnoreCase(s, "both")) return Direction::kBoth;
+  return std::nullopt;
+}
+
+std::string_view ToString(Direction d) {
+  switch (d) {
+    case Direction::kOut:
+      return "out";
+    case Direction::kIn:
+      return "in";
+    case Direction::kBoth:
+      return "both";
+  }
+  return "both";
+}
+
+std::optional<FilterOp> ParseFilterOp(std::string_view s) {
+  static constexpr std::pair<std::string_view, FilterOp> kOps[] = {
+      {"eq", FilterOp::kEq},         {"ne", FilterOp::kNe},
+      {"contains", FilterOp::kContains}, {"exists", FilterOp::kExists},
+      {"not_exists", FilterOp::kNotExists}, {"gt", FilterOp::kGt},
+      {"gte", FilterOp::kGte},       {"lt", FilterOp::kLt},
+      {"lte", FilterOp::kLte},       {"in", FilterOp::kIn}};
+  for (const auto& [name, op] : kOps) {
+    if (internal::EqualsIgnoreCase(s, name)) return op;
+  }
+  return std::nullopt;
+}
+
+GraphIndex::GraphIndex() : impl_(std::make_unique<Impl>()) {}
+
+GraphIndex::~GraphIndex() = default;
+
+void GraphIndex::PutEntity(EntityPtr e) { impl_->PutEntity(std::move(e)); }
+
+void GraphIndex::PutRelationship(RelationshipPtr r) { impl_->PutRelationship(r); }
+
+void GraphIndex::Clear() { impl_ = std::make_unique<Impl>(); }
+
+EntityPtr GraphIndex::Get(std::string_view id) const {
+  const uint32_t n = impl_->FindNode(id);
+  return n == kNone ? nullptr : impl_->node(n).entity;
+}
+
+RelationshipPtr GraphIndex::GetRelationship(std::string_view id) const {
+  const uint32_t e = impl_->FindEdge(id);
+  return e == kNone ? nullptr : impl_->MakeRelationship(e);
+}
+
+size_t GraphIndex::entity_count() const { return impl_->live_entities(); }
+
+size_t GraphIndex::relationship_count() const { return impl_->stored_edges(); }
+
+namespace {
+
+std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, const internal::AdjVec& adj) {
+  std::vector<Adj> sorted(adj.begin(), adj.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [&g](const Adj& a, const Adj& b) { return g.AdjLess(a, b); });
+  std::vector<RelationshipPtr> out;
+  out.reserve(sorted.size());
+  for (const Adj& a : sorted) out.push_back(g.MakeRelationship(a.edge()));
+  return out;
+}
+
+}  // namespace
+
+std::vector<RelationshipPtr> GraphIndex::Outgoing(std::string_view id) const {
+  const uint32_t n = impl_->FindNode(id);
+  if (n == kNone) return {};
+  return SortedEdges(*impl_, impl_->node(n).out);
+}
+
+std::vector<RelationshipPtr> GraphIndex::Incoming(std::string_view id) const {
+  const uint32_t n = impl_->FindNode(id);
+  if (n == kNone) return {};
+  return SortedEdges(*impl_, impl_->node(n).in);
+}
+
+std::vector<EntityPtr> GraphIndex::List(std::optional<EntityType> type, std::string_view after,
+                                        size_t limit) const {
+  const internal::IdSet& set = type ? impl_->type_set(*type) : impl_->live_set();
+  std::vector<EntityPtr> out;
+  for (auto it = set.upper_bound(after); it != set.end() && out.size() < limit; ++it) {
+    out.push_back(impl_->node(*it).entity);
+  }
+  return out;
+}
+
+std::vector<EntityPtr> GraphIndex::FindByName(std::string_view name,
+                                              std::optional<EntityType> type) const {
+  std::vector<EntityPtr> out;
+  auto [lo, hi] = impl_->name_set().equal_range(internal::NameKey{name});
+  for (auto it = lo; it != hi; ++it) {
+    const EntityPtr& e = impl_->node(*it).entity;
+    if (!type || e->entity_type == *type) out.push_back(e);
+  }
+  return out;  // equal names are ordered by id
+}
+
+namespace {
+
+// Ids in `set` (byte order) that start with `prefix` ignoring case. Ids are
+// ordered by bytes, so each case spelling of the prefix is its own range;
+// only spellings that some id actually starts with are explored.
+void CollectIdPrefix(const internal::GraphData& g, const internal::IdSet& set,
+                     std::string_view prefix, std::string& spelled, size_t limit,
+                     std::vector<std::string>* out) {
+  auto starts = [&](uint32_t n) { return g.NodeId(n).substr(0, spelled.size()) == spelled; };
+  if (spelled.size() == prefix.size()) {
+    size_t taken = 0;
+    for (auto it = set.lower_bound(std::string_view(spelled));
+         it != set.end() && taken < limit && starts(*it); ++it, ++taken) {
+      out->push_back(std::string(g.NodeId(*it)));
+    }
+    return;
+  }
+  const char c = prefix[spelled.size()];
+  char variants[2] = {c, c};
+  int count = 1;
+  if (c >= 'a' && c <= 'z') {
+    variants[1] = static_cast<char>(c - 'a' + 'A');
+    count = 2;
+  } else if (c >= 'A' && c <= 'Z') {
+    variants[1] = static_cast<char>(c - 'A' + 'a');
+    count = 2;
+  }
+  for (int i = 0; i < count; ++i) {
+    spelled.push_back(variants[i]);
+    auto it = set.lower_bound(std::string_view(spelled));
+    if (it != set.end() && starts(*it)) CollectIdPrefix(g, set, prefix, spelled, limit, out);
+    spelled.pop_back();
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> GraphIndex::CompleteIds(std::string_view prefix, size_t limit) const {
+  std::vector<std::string> out;
+  if (limit == 0) return out;
+  std::string spelled;
+  CollectIdPrefix(*impl_, impl_->live_set(), prefix, spelled, limit, &out);
+  std::sort(out.begin(), out.end());
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::vector<std::string> GraphIndex::CompleteNames(std::string_view prefix, size_t limit) const {
+  std::vector<std::string> out;
+  const internal::NameSet& set = impl_->name_set();
+  auto it = set.lower_bound(internal::NameKey{prefix});
+  while (it != set.end() && out.size() < limit) {
+    const std::string& name = impl_->node(*it).entity->name;
+    if (!internal::StartsWithIgnoreCase(name, prefix)) break;
+    out.push_back(name);
+    // Skip the other entities with the same (case-folded) name.
+    it = set.upper_bound(internal::NameKey{name});
+  }
+  return out;
+}
+
+std::vector<EntityPtr> GraphIndex::AllEntities() const {
+  std::vector<EntityPtr> out;
+  out.reserve(impl_->live_entities() + impl_->deleted_entities());
+  for (size_t n = 0; n < impl_->node_slots(); ++n) {
+    const EntityPtr& e = impl_->node(static_cast<uint32_t>(n)).entity;
+    if (e) out.push_back(e);
+  }
+  std::sort(out.begin(), out.end(), [](const EntityPtr& a, const EntityPtr& b) { return a->id < b->id; });
+  return out;
+}
+
+std::vector<RelationshipPtr> GraphIndex::AllRelationships() const {
+  std::vector<uint32_t> ids;
+  ids.reserve(impl_->stored_edges());
+  for (size_t e = 0; e < impl_->edge_slots(); ++e) {
+    if (impl_->edge(static_cast<uint32_t>(e)).used()) ids.push_back(static_cast<uint32_t>(e));
+  }
+  std::sort(ids.begin(), ids.end(),
+            [this](uint32_t a, uint32_t b) { return impl_->CompareEdgeIds(a, b) < 0; });
+  std::vector<RelationshipPtr> out;
+  out.reserve(ids.size());
+  for (uint32_t e : ids) out.push_back(impl_->MakeRelationship(e));
+  return out;
+}
+
+}  // namespace funkygibbon::graph

@@ -1,0 +1,200 @@
+#include "mcp/json_text.h"
+
+#include <cstdint>
+#include <exception>
+#include <string>
+
+namespace funkygibbon::mcp {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if the
+// bytes there are ill-formed (Unicode Table 3-7). On 0, *bad is set to the
+// length of the maximal ill-formed subpart to replace.
+size_t Utf8SequenceLength(std::string_view s, size_t i, size_t* bad) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const size_t left = s.size() - i;
+  const unsigned char c = b(0);
+  *bad = 1;
+  if (c < 0x80) return 1;
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  for (size_t k = 1; k < len; ++k) {
+    if (k >= left) return 0;
+    const unsigned char lo_k = k == 1 ? lo : 0x80;
+    const unsigned char hi_k = k == 1 ? hi : 0xBF;
+    if (b(k) < lo_k || b(k) > hi_k) return 0;
+    *bad = k + 1;
+  }
+  return len;
+}
+
+constexpr char kBase64Url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int Base64UrlValue(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+}  // namespace
+
+bool ExceedsDepth(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // skip the escaped character
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) return true;
+        break;
+      case ']':
+      case '}':
+        --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+StatusOr<Json> ParseJson(std::string_view text, int max_depth) {
+  if (ExceedsDepth(text, max_depth)) {
+    return Status::ResourceExhausted("JSON nested deeper than " +
+                                     std::to_string(max_depth) + " levels");
+  }
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::exception& e) {
+    // nlohmann's messages read "[json.exception.parse_error.101] parse error
+    // at line 1, column 5: syntax error ..."; drop the bracketed prefix.
+    std::string what = e.what();
+    if (auto pos = what.find("] ");
+        what.rfind("[json.exception", 0) == 0 && pos != std::string::npos) {
+      what.erase(0, pos + 2);
+    }
+    return Status::InvalidArgument(SanitizeUtf8(what));
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(SanitizeUtf8(e.what()));
+  }
+}
+
+std::string DumpJson(const Json& j) {
+  try {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  } catch (const std::exception&) {
+    // Only reachable on allocation failure; a valid line is still required.
+    return "null";
+  }
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t bad = 0;
+    const size_t n = Utf8SequenceLength(s, i, &bad);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string SanitizeUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t bad = 0;
+    const size_t n = Utf8SequenceLength(s, i, &bad);
+    if (n == 0) {
+      out.append(kReplacement);
+      i += bad;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+size_t CountCodePoints(std::string_view utf8) {
+  size_t n = 0;
+  for (char c : utf8) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+std::string EncodeCursor(std::string_view payload) {
+  std::string out;
+  out.reserve((payload.size() + 2) / 3 * 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : payload) {
+    acc = (acc << 8) | static_cast<unsigned char>(c);
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kBase64Url[(acc >> bits) & 0x3F]);
+    }
+  }
+  if (bits > 0) out.push_back(kBase64Url[(acc << (6 - bits)) & 0x3F]);
+  return out;
+}
+
+std::optional<std::string> DecodeCursor(std::string_view cursor) {
+  if (cursor.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : cursor) {
+    const int v = Base64UrlValue(c);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  // Leftover bits must be zero, so every payload has exactly one encoding.
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace funkygibbon::mcp

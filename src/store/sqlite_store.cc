@@ -1,0 +1,907 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <utility>
+
+#include "store/migrations.h"
+
+namespace funkygibbon::store {
+namespace {
+
+constexpr int kMaxReadConnections = 64;
+// Page cache per connection. The writer's is larger: big batches and random
+// primary-key inserts touch many pages. (A reader's cache is dropped whenever
+// another connection has written, so it mostly serves one long read.)
+constexpr int kWriterCacheKib = 32 * 1024;
+constexpr int kReaderCacheKib = 16 * 1024;
+
+// ---- SQL ----------------------------------------------------------------------------
+// Every statement is a constant so that the cache (keyed by SQL text) holds
+// exactly one prepared copy of each per connection.
+
+constexpr const char kBegin[] = "BEGIN";
+constexpr const char kBeginImmediate[] = "BEGIN IMMEDIATE";
+constexpr const char kCommit[] = "COMMIT";
+constexpr const char kRollback[] = "ROLLBACK";
+
+constexpr const char kInsertVersion[] =
+    "INSERT INTO entity_versions (id, version, entity_type, name, content, source_type, user_id,"
+    " parent_versions, created_at, updated_at, stored_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+// A new id gets search_rowid = its seq (unique); an existing one keeps its own.
+constexpr const char kUpsertCurrent[] =
+    "INSERT INTO entities (id, current_version, deleted, seq, changed_at, search_rowid)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?4)"
+    " ON CONFLICT (id) DO UPDATE SET current_version = excluded.current_version,"
+    " deleted = excluded.deleted, seq = excluded.seq, changed_at = excluded.changed_at"
+    " RETURNING search_rowid";
+
+constexpr const char kDeleteSearch[] = "DELETE FROM entity_search WHERE rowid = ?1";
+constexpr const char kInsertSearch[] =
+    "INSERT INTO entity_search (rowid, id, entity_type, name, body) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+constexpr const char kUpsertRelationship[] =
+    "INSERT INTO relationships (id, from_entity_id, to_entity_id, from_entity_version,"
+    " to_entity_version, relationship_type, properties, user_id, created_at, updated_at, deleted,"
+    " seq, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    " ON CONFLICT (id) DO UPDATE SET from_entity_id = excluded.from_entity_id,"
+    " to_entity_id = excluded.to_entity_id, from_entity_version = excluded.from_entity_version,"
+    " to_entity_version = excluded.to_entity_version,"
+    " relationship_type = excluded.relationship_type, properties = excluded.properties,"
+    " user_id = excluded.user_id, created_at = excluded.created_at,"
+    " updated_at = excluded.updated_at, deleted = excluded.deleted, seq = excluded.seq,"
+    " changed_at = excluded.changed_at";
+
+constexpr const char kEntityExists[] = "SELECT 1 FROM entities WHERE id = ?1";
+
+constexpr const char kUpsertMeta[] =
+    "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+constexpr const char kUpdateClock[] =
+    "UPDATE clock SET last_seq = ?1, last_changed_at = ?2 WHERE singleton = 1";
+constexpr const char kSelectClock[] =
+    "SELECT last_seq, last_changed_at FROM clock WHERE singleton = 1";
+
+// Entity columns, in the order DecodeEntity reads them.
+#define FG_ENTITY_COLUMNS                                                        \
+  "v.id, v.version, v.entity_type, v.name, v.content, v.source_type, v.user_id," \
+  " v.parent_versions, v.created_at, v.updated_at"
+#define FG_RELATIONSHIP_COLUMNS                                               \
+  "id, from_entity_id, from_entity_version, to_entity_id, to_entity_version," \
+  " relationship_type, properties, user_id, created_at, updated_at, deleted"
+// entities is the outer loop (CROSS JOIN pins the order): one primary-key
+// probe into entity_versions per current entity.
+#define FG_CURRENT_FROM \
+  " FROM entities e CROSS JOIN entity_versions v ON v.id = e.id AND v.version = e.current_version"
+
+constexpr const char kScanEntities[] = "SELECT " FG_ENTITY_COLUMNS FG_CURRENT_FROM;
+constexpr const char kScanRelationships[] = "SELECT " FG_RELATIONSHIP_COLUMNS " FROM relationships";
+
+constexpr const char kHistory[] = "SELECT " FG_ENTITY_COLUMNS
+                                  " FROM entity_versions v WHERE v.id = ?1"
+                                  " ORDER BY v.stored_at, v.version";
+constexpr const char kVersionCount[] = "SELECT count(*) FROM entity_versions WHERE id = ?1";
+constexpr const char kGetVersion[] =
+    "SELECT " FG_ENTITY_COLUMNS " FROM entity_versions v WHERE v.id = ?1 AND v.version = ?2";
+
+constexpr const char kChangedEntities[] =
+    "SELECT e.seq, e.changed_at, " FG_ENTITY_COLUMNS FG_CURRENT_FROM
+    " WHERE e.seq > ?1 AND e.changed_at > ?2 ORDER BY e.seq LIMIT ?3";
+constexpr const char kChangedRelationships[] =
+    "SELECT seq, changed_at, " FG_RELATIONSHIP_COLUMNS
+    " FROM relationships WHERE seq > ?1 AND changed_at > ?2 ORDER BY seq LIMIT ?3";
+
+#define FG_SEARCH_WHERE                              \
+  " FROM entity_search WHERE entity_search MATCH ?1" \
+  " AND (?2 IS NULL OR entity_type IN (SELECT value FROM json_each(?2)))"
+constexpr const char kSearchCount[] = "SELECT count(*)" FG_SEARCH_WHERE;
+// rank is bm25 with the weights configured in the schema (name 10, body 1);
+// ORDER BY rank lets FTS5 sort internally, and snippet() is only computed
+// for the rows returned.
+constexpr const char kSearchPage[] =
+    "SELECT id, -rank, snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)" FG_SEARCH_WHERE
+    " ORDER BY rank LIMIT ?3 OFFSET ?4";
+
+constexpr const char kGetMeta[] = "SELECT value FROM meta WHERE key = ?1";
+constexpr const char kListMeta[] =
+    "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key";
+
+#undef FG_ENTITY_COLUMNS
+#undef FG_RELATIONSHIP_COLUMNS
+#undef FG_CURRENT_FROM
+#undef FG_SEARCH_WHERE
+
+int64_t ToSqlLimit(size_t n) {
+  if (n == 0) return -1;  // SQLite: a negative LIMIT means none
+  return n > static_cast<size_t>(std::numeric_limits<int64_t>::max()) ? -1
+                                                                      : static_cast<int64_t>(n);
+}
+
+int64_t ToSqlCount(size_t n) {
+  return n > static_cast<size_t>(std::numeric_limits<int64_t>::max())
+             ? std::numeric_limits<int64_t>::max()
+             : static_cast<int64_t>(n);
+}
+
+// ---- Row decoding ----------------------------------------------------------------
+
+StatusOr<Json> ParseObject(std::string_view text, const char* what, std::string_view id) {
+  if (text == "{}") return Json::object();
+  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::Internal("stored " + std::string(what) + " of '" + std::string(id) +
+                            "' is not a JSON object");
+  }
+  return j;
+}
+
+Status ParseStringArray(std::string_view text, std::string_view id, std::vector<std::string>* out) {
+  if (text == "[]") return Status::Ok();
+  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_array()) {
+    return Status::Internal("stored parent_versions of '" + std::string(id) +
+                            "' is not a JSON array");
+  }
+  out->reserve(j.size());
+  for (auto& v : j) {
+    if (!v.is_string()) {
+      return Status::Internal("stored parent_versions of '" + std::string(id) +
+                              "' holds a non-string");
+    }
+    out->push_back(std::move(v.get_ref<std::string&>()));
+  }
+  return Status::Ok();
+}
+
+// Reads FG_ENTITY_COLUMNS starting at column `c`.
+StatusOr<Entity> DecodeEntity(const Statement& s, int c) {
+  Entity e;
+  e.id = s.ColumnString(c + 0);
+  e.version = s.ColumnString(c + 1);
+  const std::string_view type = s.ColumnText(c + 2);
+  auto et = ParseEntityType(type);
+  if (!et) {
+    return Status::Internal("stored entity '" + e.id + "' has unknown entity_type '" +
+                            std::string(type) + "'");
+  }
+  e.entity_type = *et;
+  e.name = s.ColumnString(c + 3);
+  ASSIGN_OR_RETURN(e.content, ParseObject(s.ColumnText(c + 4), "content", e.id));
+  const std::string_view source = s.ColumnText(c + 5);
+  auto st = ParseSourceType(source);
+  if (!st) {
+    return Status::Internal("stored entity '" + e.id + "' has unknown source_type '" +
+                            std::string(source) + "'");
+  }
+  e.source_type = *st;
+  e.user_id = s.ColumnString(c + 6);
+  RETURN_IF_ERROR(ParseStringArray(s.ColumnText(c + 7), e.id, &e.parent_versions));
+  e.created_at = s.ColumnString(c + 8);
+  e.updated_at = s.ColumnString(c + 9);
+  return e;
+}
+
+// Reads FG_RELATIONSHIP_COLUMNS starting at column `c`.
+StatusOr<Relationship> DecodeRelationship(const Statement& s, int c) {
+  Relationship r;
+  r.id = s.ColumnString(c + 0);
+  r.from_entity_id = s.ColumnString(c + 1);
+  r.from_entity_version = s.ColumnString(c + 2);
+  r.to_entity_id = s.ColumnString(c + 3);
+  r.to_entity_version = s.ColumnString(c + 4);
+  const std::string_view type = s.ColumnText(c + 5);
+  auto rt = ParseRelationshipType(type);
+  if (!rt) {
+    return Status::Internal("stored relationship '" + r.id + "' has unknown relationship_type '" +
+                            std::string(type) + "'");
+  }
+  r.relationship_type = *rt;
+  ASSIGN_OR_RETURN(r.properties, ParseObject(s.ColumnText(c + 6), "properties", r.id));
+  r.user_id = s.ColumnString(c + 7);
+  r.created_at = s.ColumnString(c + 8);
+  r.updated_at = s.ColumnString(c + 9);
+  r.deleted = s.ColumnInt64(c + 10) != 0;
+  return r;
+}
+
+// JSON text for storage. Strict about UTF-8: a string that is not valid
+// UTF-8 is refused rather than silently altered.
+StatusOr<std::string> DumpJson(const Json& j, std::string_view what) {
+  try {
+    return j.dump();
+  } catch (const Json::exception& e) {
+    return Status::InvalidArgument(std::string(what) + ": " + e.what());
+  }
+}
+
+bool IsWordByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+// A transaction on a read connection, so that several queries see one
+// snapshot. Declared before the statements it covers (they must be reset
+// before it ends).
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Db& db) : db_(db) {}
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  ~ReadTransaction() {
+    if (open_) (void)Run(kCommit);
+  }
+  Status Begin() {
+    RETURN_IF_ERROR(Run(kBegin));
+    open_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  Status Run(const char* sql) {
+    ASSIGN_OR_RETURN(Statement s, db_.Cached(sql));
+    return s.Run();
+  }
+  Db& db_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+// ---- Search query ------------------------------------------------------------------
+
+StatusOr<std::string> BuildSearchQuery(std::string_view text, bool any) {
+  std::vector<std::string_view> words;
+  std::set<std::string_view> seen;
+  size_t i = 0;
+  while (i < text.size() && words.size() < kMaxSearchWords) {
+    while (i < text.size() && !IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
+    const size_t start = i;
+    while (i < text.size() && IsWordByte(static_cast<unsigned char>(text[i]))) ++i;
+    if (i > start) {
+      std::string_view w = text.substr(start, i - start);
+      if (seen.insert(w).second) words.push_back(w);
+    }
+  }
+  if (words.empty()) {
+    return Status::InvalidArgument("query: must contain at least one letter or digit");
+  }
+  // Words hold no ASCII punctuation, so no '"' to escape: each is a literal
+  // FTS5 string, never an operator, column filter or NEAR group.
+  std::string out;
+  for (std::string_view w : words) {
+    if (!out.empty()) out += any ? " OR " : " AND ";
+    out += '"';
+    out += w;
+    out += "\"*";
+  }
+  return out;
+}
+
+// ---- Reader ---------------------------------------------------------------------
+
+// A connection for a read method: a pooled reader, or the writer under its
+// mutex when there is no pool.
+class SqliteStore::Reader {
+ public:
+  explicit Reader(SqliteStore* store) : store_(store) {
+    if (store->readers_.empty()) {
+      writer_lock_ = std::unique_lock<std::mutex>(store->write_mu_);
+      db_ = store->writer_.get();
+      return;
+    }
+    std::unique_lock<std::mutex> lock(store->pool_mu_);
+    store->pool_cv_.wait(lock, [store] { return !store->free_readers_.empty(); });
+    db_ = store->free_readers_.back();
+    store->free_readers_.pop_back();
+    pooled_ = true;
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  ~Reader() {
+    if (!pooled_) return;
+    {
+      std::lock_guard<std::mutex> lock(store_->pool_mu_);
+      store_->free_readers_.push_back(db_);
+    }
+    store_->pool_cv_.notify_one();
+  }
+  Db& db() { return *db_; }
+
+ private:
+  SqliteStore* store_;
+  Db* db_ = nullptr;
+  bool pooled_ = false;
+  std::unique_lock<std::mutex> writer_lock_;
+};
+
+// ---- Open ---------------------------------------------------------------------------
+
+StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& options,
+                                                         const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("path: must not be empty");
+  const bool memory = path == ":memory:";
+  if (!memory) {
+    std::error_code ec;
+    const std::filesystem::path p(path);
+    if (options.create_if_missing) {
+      if (p.has_parent_path()) {
+        std::filesystem::create_directories(p.parent_path(), ec);
+        if (ec) {
+          return Status::Internal("create directory '" + p.parent_path().string() +
+                                  "': " + ec.message());
+        }
+      }
+    } else if (!std::filesystem::exists(p, ec)) {
+      return Status::NotFound("store '" + path + "' does not exist");
+    }
+  }
+
+  std::unique_ptr<SqliteStore> store(new SqliteStore());
+  DbOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.wal = !memory;
+  db_options.synchronous_full = options.durability == Durability::kPowerLoss;
+  db_options.busy_timeout_ms = std::max(0, options.busy_timeout_ms);
+  DbOptions writer_options = db_options;
+  writer_options.cache_size_kib = kWriterCacheKib;
+  ASSIGN_OR_RETURN(store->writer_, Db::Open(path, writer_options));
+  RETURN_IF_ERROR(Migrate(*store->writer_));
+  {
+    ASSIGN_OR_RETURN(Statement clock, store->writer_->Prepare(kSelectClock));
+    ASSIGN_OR_RETURN(bool row, clock.Step());
+    if (!row) return Status::Internal("open '" + path + "': the clock row is missing");
+    store->last_seq_ = clock.ColumnInt64(0);
+    store->last_changed_at_ = clock.ColumnInt64(1);
+  }
+
+  if (!memory) {
+    DbOptions read_options = db_options;
+    read_options.read_only = true;
+    read_options.wal = false;  // the file is already in WAL mode (persistent)
+    read_options.cache_size_kib = kReaderCacheKib;
+    const int n = std::min(options.read_connections, kMaxReadConnections);
+    for (int i = 0; i < n; ++i) {
+      ASSIGN_OR_RETURN(std::unique_ptr<Db> reader, Db::Open(path, read_options));
+      store->free_readers_.push_back(reader.get());
+      store->readers_.push_back(std::move(reader));
+    }
+
+    // After a burst, shrink the WAL file back when it restarts.
+    RETURN_IF_ERROR(store->writer_->Exec("PRAGMA journal_size_limit=16777216"));
+    DbOptions checkpoint_options = db_options;
+    checkpoint_options.wal = false;
+    ASSIGN_OR_RETURN(store->checkpoint_db_, Db::Open(path, checkpoint_options));
+    // Replaces the writer's automatic checkpoints (sqlite3_wal_autocheckpoint
+    // is itself a WAL hook).
+    sqlite3_wal_hook(store->writer_->handle(), &SqliteStore::OnWalCommit, store.get());
+    store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
+  }
+  return store;
+}
+
+StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options,
+                                                 const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(options, path));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+SqliteStore::~SqliteStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      stopping_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpointer_.join();
+  }
+  // Members close in reverse order: the checkpoint connection and readers
+  // first, the writer last (the last connection checkpoints and removes the
+  // WAL file).
+}
+
+// Runs on the writer's thread inside Commit, after the data is committed.
+int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int pages) {
+  if (pages >= kMaxWalPages) {
+    // What SQLite's default hook does (at 1000 pages). Errors are ignored as
+    // there: the commit has already succeeded.
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= kCheckpointPages) {
+    auto* store = static_cast<SqliteStore*>(self);
+    {
+      std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
+      store->checkpoint_wanted_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(checkpoint_mu_);
+  while (true) {
+    checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs and never blocks the
+    // writer or readers. A failure (e.g. SQLITE_BUSY from a concurrent
+    // checkpoint) is harmless: the next request retries, and closing the
+    // store checkpoints too.
+    (void)sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                    nullptr, nullptr);
+    lock.lock();
+  }
+}
+
+// ---- Commit -------------------------------------------------------------------------
+
+// What Commit needs from an entity beyond its fields, computed before the
+// writer lock is taken.
+struct SqliteStore::EncodedEntity {
+  std::string content;
+  std::string parent_versions;
+  std::string body;  // FlattenForSearch
+};
+
+StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
+  if (batch.empty()) return CommitInfo{};
+
+  // Validate and encode outside the lock.
+  std::vector<EncodedEntity> encoded;
+  encoded.reserve(batch.entities.size());
+  for (const EntityWrite& w : batch.entities) {
+    const Entity& e = w.entity;
+    if (e.id.empty()) return Status::InvalidArgument("entity id: must not be empty");
+    if (e.version.empty()) {
+      return Status::InvalidArgument("entity '" + e.id + "' version: must not be empty");
+    }
+    if (!e.content.is_object()) {
+      return Status::InvalidArgument("entity '" + e.id + "' content: must be a JSON object");
+    }
+    EncodedEntity enc;
+    ASSIGN_OR_RETURN(enc.content, DumpJson(e.content, "entity '" + e.id + "' content"));
+    ASSIGN_OR_RETURN(enc.parent_versions,
+                     DumpJson(Json(e.parent_versions), "entity '" + e.id + "' parent_versions"));
+    if (w.make_current && !e.deleted()) enc.body = FlattenForSearch(e);
+    encoded.push_back(std::move(enc));
+  }
+  for (const Relationship& r : batch.relationships) {
+    if (r.id.empty()) return Status::InvalidArgument("relationship id: must not be empty");
+    if (r.from_entity_id.empty() || r.to_entity_id.empty()) {
+      return Status::InvalidArgument("relationship '" + r.id +
+                                     "': from_entity_id and to_entity_id must not be empty");
+    }
+    if (!r.properties.is_object()) {
+      return Status::InvalidArgument("relationship '" + r.id +
+                                     "' properties: must be a JSON object");
+    }
+  }
+  for (const auto& [key, value] : batch.meta) {
+    if (key.empty()) return Status::InvalidArgument("meta key: must not be empty");
+  }
+
+  std::lock_guard<std::mutex> lock(write_mu_);
+  const Micros changed_at = std::max(NowMicros(), last_changed_at_ + 1);
+  int64_t seq = last_seq_;
+  {
+    ASSIGN_OR_RETURN(Statement begin, writer_->Cached(kBeginImmediate));
+    RETURN_IF_ERROR(begin.Run());
+  }
+  Status status = ApplyLocked(batch, encoded, changed_at, &seq);
+  if (status.ok()) {
+    auto commit = writer_->Cached(kCommit);
+    status = commit.ok() ? commit->Run() : commit.status();
+  }
+  if (!status.ok()) {
+    // Also after a failed COMMIT: the transaction may still be open. If
+    // SQLite already rolled it back this fails harmlessly.
+    (void)writer_->Exec(kRollback);
+    return status;
+  }
+  CommitInfo info;
+  info.last_seq = seq > last_seq_ ? seq : 0;
+  info.changed_at = changed_at;
+  last_seq_ = seq;
+  last_changed_at_ = changed_at;
+  return info;
+}
+
+Status SqliteStore::ApplyLocked(const WriteBatch& batch, const std::vector<EncodedEntity>& encoded,
+                                Micros changed_at, int64_t* seq) {
+  Db& db = *writer_;
+  for (size_t i = 0; i < batch.entities.size(); ++i) {
+    const Entity& e = batch.entities[i].entity;
+    const EncodedEntity& enc = encoded[i];
+    {
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kInsertVersion));
+      RETURN_IF_ERROR(s.BindText(1, e.id));
+      RETURN_IF_ERROR(s.BindText(2, e.version));
+      RETURN_IF_ERROR(s.BindText(3, ToString(e.entity_type)));
+      RETURN_IF_ERROR(s.BindText(4, e.name));
+      RETURN_IF_ERROR(s.BindText(5, enc.content));
+      RETURN_IF_ERROR(s.BindText(6, ToString(e.source_type)));
+      RETURN_IF_ERROR(s.BindText(7, e.user_id));
+      RETURN_IF_ERROR(s.BindText(8, enc.parent_versions));
+      RETURN_IF_ERROR(s.BindText(9, e.created_at));
+      RETURN_IF_ERROR(s.BindText(10, e.updated_at));
+      RETURN_IF_ERROR(s.BindInt64(11, changed_at));
+      Status st = s.Run();
+      if (st.code() == StatusCode::kAlreadyExists) {
+        return Status::AlreadyExists("entity '" + e.id + "' version '" + e.version +
+                                     "' already exists");
+      }
+      RETURN_IF_ERROR(st);
+    }
+    if (!batch.entities[i].make_current) continue;
+
+    const int64_t my_seq = ++*seq;
+    const bool deleted = e.deleted();
+    int64_t search_rowid = 0;
+    {
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kUpsertCurrent));
+      RETURN_IF_ERROR(s.BindText(1, e.id));
+      RETURN_IF_ERROR(s.BindText(2, e.version));
+      RETURN_IF_ERROR(s.BindInt64(3, deleted ? 1 : 0));
+      RETURN_IF_ERROR(s.BindInt64(4, my_seq));
+      RETURN_IF_ERROR(s.BindInt64(5, changed_at));
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return Status::Internal("upsert of entity '" + e.id + "' returned no row");
+      search_rowid = s.ColumnInt64(0);
+    }
+    if (search_rowid != my_seq) {  // the id existed: drop its old search row
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kDeleteSearch));
+      RETURN_IF_ERROR(s.BindInt64(1, search_rowid));
+      RETURN_IF_ERROR(s.Run());
+    }
+    if (!deleted) {
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kInsertSearch));
+      RETURN_IF_ERROR(s.BindInt64(1, search_rowid));
+      RETURN_IF_ERROR(s.BindText(2, e.id));
+      RETURN_IF_ERROR(s.BindText(3, ToString(e.entity_type)));
+      RETURN_IF_ERROR(s.BindText(4, e.name));
+      RETURN_IF_ERROR(s.BindText(5, enc.body));
+      RETURN_IF_ERROR(s.Run());
+    }
+  }
+
+  for (const Relationship& r : batch.relationships) {
+    ASSIGN_OR_RETURN(std::string properties,
+                     DumpJson(r.properties, "relationship '" + r.id + "' properties"));
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kUpsertRelationship));
+    RETURN_IF_ERROR(s.BindText(1, r.id));
+    RETURN_IF_ERROR(s.BindText(2, r.from_entity_id));
+    RETURN_IF_ERROR(s.BindText(3, r.to_entity_id));
+    RETURN_IF_ERROR(s.BindText(4, r.from_entity_version));
+    RETURN_IF_ERROR(s.BindText(5, r.to_entity_version));
+    RETURN_IF_ERROR(s.BindText(6, ToString(r.relationship_type)));
+    RETURN_IF_ERROR(s.BindText(7, properties));
+    RETURN_IF_ERROR(s.BindText(8, r.user_id));
+    RETURN_IF_ERROR(s.BindText(9, r.created_at));
+    RETURN_IF_ERROR(s.BindText(10, r.updated_at));
+    RETURN_IF_ERROR(s.BindInt64(11, r.deleted ? 1 : 0));
+    RETURN_IF_ERROR(s.BindInt64(12, ++*seq));
+    RETURN_IF_ERROR(s.BindInt64(13, changed_at));
+    Status st = s.Run();
+    if (!st.ok() && s.last_error() == SQLITE_CONSTRAINT_FOREIGNKEY) {
+      // Name the endpoint that is missing.
+      for (const std::string* end : {&r.from_entity_id, &r.to_entity_id}) {
+        ASSIGN_OR_RETURN(Statement probe, db.Cached(kEntityExists));
+        RETURN_IF_ERROR(probe.BindText(1, *end));
+        ASSIGN_OR_RETURN(bool exists, probe.Step());
+        if (!exists) {
+          return Status::InvalidArgument(
+              "relationship '" + r.id +
+              "': " + (end == &r.from_entity_id ? "from_entity_id" : "to_entity_id") + " '" + *end +
+              "' does not exist");
+        }
+      }
+    }
+    RETURN_IF_ERROR(st);
+  }
+
+  for (const auto& [key, value] : batch.meta) {
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kUpsertMeta));
+    RETURN_IF_ERROR(s.BindText(1, key));
+    RETURN_IF_ERROR(s.BindText(2, value));
+    RETURN_IF_ERROR(s.Run());
+  }
+
+  ASSIGN_OR_RETURN(Statement s, db.Cached(kUpdateClock));
+  RETURN_IF_ERROR(s.BindInt64(1, *seq));
+  RETURN_IF_ERROR(s.BindInt64(2, changed_at));
+  return s.Run();
+}
+
+// ---- Reads ------------------------------------------------------------------------
+
+Status SqliteStore::ScanCurrent(const std::function<void(Entity&&)>& on_entity,
+                                const std::function<void(Relationship&&)>& on_relationship) {
+  Reader reader(this);
+  Db& db = reader.db();
+  ReadTransaction txn(db);
+  RETURN_IF_ERROR(txn.Begin());
+  {
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kScanEntities));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(Entity e, DecodeEntity(s, 0));
+      if (on_entity) on_entity(std::move(e));
+    }
+  }
+  ASSIGN_OR_RETURN(Statement s, db.Cached(kScanRelationships));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    ASSIGN_OR_RETURN(Relationship r, DecodeRelationship(s, 0));
+    if (on_relationship) on_relationship(std::move(r));
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<Entity>> SqliteStore::History(std::string_view id) {
+  std::vector<Entity> out;
+  {
+    Reader reader(this);
+    ASSIGN_OR_RETURN(Statement s, reader.db().Cached(kHistory));
+    RETURN_IF_ERROR(s.BindText(1, id));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ASSIGN_OR_RETURN(Entity e, DecodeEntity(s, 0));
+      out.push_back(std::move(e));
+    }
+  }
+  if (out.empty()) return Status::NotFound("entity '" + std::string(id) + "' not found");
+  return out;
+}
+
+StatusOr<size_t> SqliteStore::VersionCount(std::string_view id) {
+  int64_t n = 0;
+  {
+    Reader reader(this);
+    ASSIGN_OR_RETURN(Statement s, reader.db().Cached(kVersionCount));
+    RETURN_IF_ERROR(s.BindText(1, id));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (row) n = s.ColumnInt64(0);
+  }
+  if (n == 0) return Status::NotFound("entity '" + std::string(id) + "' not found");
+  return static_cast<size_t>(n);
+}
+
+StatusOr<std::optional<Entity>> SqliteStore::GetVersion(std::string_view id,
+                                                        std::string_view version) {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Statement s, reader.db().Cached(kGetVersion));
+  RETURN_IF_ERROR(s.BindText(1, id));
+  RETURN_IF_ERROR(s.BindText(2, version));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Entity>();
+  ASSIGN_OR_RETURN(Entity e, DecodeEntity(s, 0));
+  return std::optional<Entity>(std::move(e));
+}
+
+StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
+  ASSIGN_OR_RETURN(std::string all_terms, BuildSearchQuery(request.query, /*any=*/false));
+  std::string types;  // JSON array for json_each, or empty for no filter
+  if (!request.entity_types.empty()) {
+    Json arr = Json::array();
+    for (EntityType t : request.entity_types) arr.push_back(ToString(t));
+    types = arr.dump();
+  }
+
+  Reader reader(this);
+  Db& db = reader.db();
+  ReadTransaction txn(db);
+  RETURN_IF_ERROR(txn.Begin());
+
+  auto bind_match = [&](Statement& s, const std::string& match) -> Status {
+    RETURN_IF_ERROR(s.BindText(1, match));
+    return types.empty() ? s.BindNull(2) : s.BindText(2, types);
+  };
+  auto count = [&](const std::string& match) -> StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchCount));
+    RETURN_IF_ERROR(bind_match(s, match));
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    return row ? s.ColumnInt64(0) : 0;
+  };
+
+  std::string match = all_terms;
+  ASSIGN_OR_RETURN(int64_t total, count(match));
+  if (total == 0) {
+    ASSIGN_OR_RETURN(std::string any_terms, BuildSearchQuery(request.query, /*any=*/true));
+    if (any_terms != all_terms) {
+      match = std::move(any_terms);
+      ASSIGN_OR_RETURN(total, count(match));
+    }
+  }
+
+  SearchResult result;
+  result.total = static_cast<size_t>(total);
+  if (request.limit == 0 || request.offset >= result.total) return result;
+  ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchPage));
+  RETURN_IF_ERROR(bind_match(s, match));
+  RETURN_IF_ERROR(s.BindInt64(3, ToSqlLimit(request.limit)));
+  RETURN_IF_ERROR(s.BindInt64(4, ToSqlCount(request.offset)));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    SearchHit hit;
+    hit.id = s.ColumnString(0);
+    hit.score = s.ColumnDouble(1);
+    hit.snippet = s.ColumnString(2);
+    result.hits.push_back(std::move(hit));
+  }
+  return result;
+}
+
+StatusOr<std::vector<ChangedRow>> SqliteStore::Changes(const ChangesRequest& request) {
+  std::vector<ChangedRow> entities;
+  std::vector<ChangedRow> relationships;
+  {
+    Reader reader(this);
+    Db& db = reader.db();
+    ReadTransaction txn(db);
+    RETURN_IF_ERROR(txn.Begin());
+    {
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kChangedEntities));
+      RETURN_IF_ERROR(s.BindInt64(1, request.after_seq));
+      RETURN_IF_ERROR(s.BindInt64(2, request.since_exclusive));
+      RETURN_IF_ERROR(s.BindInt64(3, ToSqlLimit(request.limit)));
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        ChangedRow c;
+        c.seq = s.ColumnInt64(0);
+        c.changed_at = s.ColumnInt64(1);
+        ASSIGN_OR_RETURN(Entity e, DecodeEntity(s, 2));
+        c.entity = std::move(e);
+        entities.push_back(std::move(c));
+      }
+    }
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kChangedRelationships));
+    RETURN_IF_ERROR(s.BindInt64(1, request.after_seq));
+    RETURN_IF_ERROR(s.BindInt64(2, request.since_exclusive));
+    RETURN_IF_ERROR(s.BindInt64(3, ToSqlLimit(request.limit)));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      ChangedRow c;
+      c.seq = s.ColumnInt64(0);
+      c.changed_at = s.ColumnInt64(1);
+      ASSIGN_OR_RETURN(Relationship r, DecodeRelationship(s, 2));
+      c.relationship = std::move(r);
+      relationships.push_back(std::move(c));
+    }
+  }
+  // Both lists are in seq order; merge them and keep the first `limit`.
+  std::vector<ChangedRow> out;
+  out.reserve(entities.size() + relationships.size());
+  std::merge(std::make_move_iterator(entities.begin()), std::make_move_iterator(entities.end()),
+             std::make_move_iterator(relationships.begin()),
+             std::make_move_iterator(relationships.end()), std::back_inserter(out),
+             [](const ChangedRow& a, const ChangedRow& b) { return a.seq < b.seq; });
+  if (request.limit != 0 && out.size() > request.limit) out.resize(request.limit);
+  return out;
+}
+
+StatusOr<std::optional<std::string>> SqliteStore::GetMeta(std::string_view key) {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Statement s, reader.db().Cached(kGetMeta));
+  RETURN_IF_ERROR(s.BindText(1, key));
+  ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s.ColumnString(0));
+}
+
+StatusOr<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListMeta(
+    std::string_view prefix) {
+  Reader reader(this);
+  ASSIGN_OR_RETURN(Statement s, reader.db().Cached(kListMeta));
+  RETURN_IF_ERROR(s.BindText(1, prefix));
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.emplace_back(s.ColumnString(0), s.ColumnString(1));
+  }
+  return out;
+}
+
+// ---- Maintenance -------------------------------------------------------------------
+
+Status SqliteStore::Backup(const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("path: must not be empty");
+  // Copy into a temporary file beside `path` and rename it into place, so
+  // `path` is never a half-written database.
+  const std::string tmp = path + ".tmp-" + NewUuid().substr(0, 8);
+  DbOptions dest_options;
+  dest_options.wal = false;
+  dest_options.synchronous_full = true;  // the copy is fsynced before the rename
+  Status status;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<Db> dest, Db::Open(tmp, dest_options));
+    Reader reader(this);
+    sqlite3_backup* backup =
+        sqlite3_backup_init(dest->handle(), "main", reader.db().handle(), "main");
+    if (backup == nullptr) {
+      status = dest->LastError(sqlite3_errcode(dest->handle()), "backup to '" + path + "'");
+    } else {
+      const int step = sqlite3_backup_step(backup, -1);
+      const int finish = sqlite3_backup_finish(backup);
+      if (step != SQLITE_DONE) {
+        status = SqliteStatus(step, "backup to '" + path + "'", sqlite3_errstr(step));
+      } else if (finish != SQLITE_OK) {
+        status = dest->LastError(finish, "backup to '" + path + "'");
+      }
+    }
+  }
+  std::error_code ec;
+  if (status.ok()) {
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) status = Status::Internal("backup: rename to '" + path + "': " + ec.message());
+  }
+  if (!status.ok()) std::filesystem::remove(tmp, ec);
+  return status;
+}
+
+Status SqliteStore::CheckIntegrity() {
+  std::vector<std::string> problems;
+  auto collect = [&](Db& db, const char* sql, const std::string& prefix) -> Status {
+    ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
+    while (problems.size() < 20) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      std::string text(s.ColumnText(0));
+      if (text == "ok") continue;
+      problems.push_back(prefix + text);
+    }
+    return Status::Ok();
+  };
+  {
+    Reader reader(this);
+    Db& db = reader.db();
+    ReadTransaction txn(db);
+    RETURN_IF_ERROR(txn.Begin());
+    RETURN_IF_ERROR(collect(db, "PRAGMA integrity_check", ""));
+    RETURN_IF_ERROR(collect(db,
+                            "SELECT \"table\" || ' rowid ' || rowid || ' references missing '"
+                            " || parent FROM pragma_foreign_key_check",
+                            "foreign key: "));
+    RETURN_IF_ERROR(
+        collect(db,
+                "SELECT id FROM entities e WHERE NOT EXISTS (SELECT 1 FROM"
+                " entity_versions v WHERE v.id = e.id AND v.version = e.current_version)",
+                "current version missing for entity "));
+    RETURN_IF_ERROR(collect(db,
+                            "SELECT id FROM entities e WHERE deleted = 0 AND NOT EXISTS (SELECT 1"
+                            " FROM entity_search f WHERE f.rowid = e.search_rowid AND f.id = e.id)",
+                            "search row missing for entity "));
+    // With every live entity matched to its own row (above), equal counts
+    // mean there are no stale rows.
+    RETURN_IF_ERROR(collect(db,
+                            "SELECT (SELECT count(*) FROM entity_search) || ' search rows for '"
+                            " || (SELECT count(*) FROM entities WHERE deleted = 0) ||"
+                            " ' live entities' WHERE (SELECT count(*) FROM entity_search) !="
+                            " (SELECT count(*) FROM entities WHERE deleted = 0)",
+                            "search index: "));
+  }
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    Status fts =
+        writer_->Exec("INSERT INTO entity_search (entity_search) VALUES ('integrity-check')");
+    if (!fts.ok()) problems.push_back("search index: " + fts.message());
+  }
+  if (problems.empty()) return Status::Ok();
+  std::string message = "integrity check failed:";
+  for (const auto& p : problems) message += " " + p + ";";
+  return Status::Internal(message);
+}
+
+}  // namespace funkygibbon::store

@@ -1,0 +1,341 @@
+#include "graph/graph_index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "graph_fixture.h"
+
+namespace funkygibbon::graph {
+namespace {
+
+using fixture::Add;
+using fixture::Ids;
+using fixture::Link;
+using fixture::MakeEdge;
+using fixture::MakeEntity;
+using E = EntityType;
+using R = RelationshipType;
+
+std::vector<std::string> RelIds(const std::vector<RelationshipPtr>& rs) {
+  std::vector<std::string> out;
+  for (const auto& r : rs) out.push_back(r->id);
+  return out;
+}
+
+TEST(GraphIndexTest, ParsesDirectionsAndOps) {
+  EXPECT_EQ(ParseDirection("OUT"), Direction::kOut);
+  EXPECT_EQ(ParseDirection("in"), Direction::kIn);
+  EXPECT_EQ(ParseDirection("Both"), Direction::kBoth);
+  EXPECT_FALSE(ParseDirection("sideways"));
+  EXPECT_EQ(ToString(Direction::kOut), "out");
+  EXPECT_EQ(ToString(Direction::kIn), "in");
+  EXPECT_EQ(ToString(Direction::kBoth), "both");
+  EXPECT_EQ(ParseFilterOp("eq"), FilterOp::kEq);
+  EXPECT_EQ(ParseFilterOp("NOT_EXISTS"), FilterOp::kNotExists);
+  EXPECT_EQ(ParseFilterOp("gte"), FilterOp::kGte);
+  EXPECT_EQ(ParseFilterOp("in"), FilterOp::kIn);
+  EXPECT_FALSE(ParseFilterOp("like"));
+}
+
+TEST(GraphIndexTest, PutGetAndCounts) {
+  GraphIndex g;
+  EXPECT_EQ(g.Get("x"), nullptr);
+  EXPECT_EQ(g.entity_count(), 0u);
+  EntityPtr a = Add(g, "a", E::kRoom, "Kitchen");
+  Add(g, "b", E::kDevice, "Lamp");
+  Link(g, "r1", "b", R::kLocatedIn, "a");
+  EXPECT_EQ(g.Get("a"), a);
+  EXPECT_EQ(g.entity_count(), 2u);
+  EXPECT_EQ(g.relationship_count(), 1u);
+  RelationshipPtr r = g.GetRelationship("r1");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->from_entity_id, "b");
+  EXPECT_EQ(r->to_entity_id, "a");
+  EXPECT_EQ(r->relationship_type, R::kLocatedIn);
+  EXPECT_EQ(g.GetRelationship("nope"), nullptr);
+}
+
+TEST(GraphIndexTest, RelationshipRoundTripsEveryField) {
+  GraphIndex g;
+  Add(g, "a", E::kRoom, "A");
+  Add(g, "b", E::kDevice, "B");
+  auto r = std::make_shared<Relationship>();
+  r->id = "r";
+  r->from_entity_id = "b";
+  r->from_entity_version = "vb";
+  r->to_entity_id = "a";
+  r->to_entity_version = "va";
+  r->relationship_type = R::kLocatedIn;
+  r->properties = {{"since", 2020}};
+  r->user_id = "alice";
+  r->created_at = "2026-01-01T00:00:00.000000+00:00";
+  r->updated_at = "2026-01-02T00:00:00.000000+00:00";
+  g.PutRelationship(r);
+  EXPECT_EQ(*g.GetRelationship("r"), *r);
+  // A lean edge comes back with the defaults.
+  Link(g, "lean", "a", R::kConnectsTo, "b");
+  EXPECT_EQ(*g.GetRelationship("lean"), *MakeEdge("lean", "a", R::kConnectsTo, "b"));
+}
+
+TEST(GraphIndexTest, CompactEdgeStorageRoundTripsOddValues) {
+  GraphIndex g;
+  Add(g, "a", E::kRoom, "A");
+  Add(g, "b", E::kDevice, "B");
+  struct Case {
+    std::string id, from_version, to_version, created_at, updated_at, user;
+  } cases[] = {
+      // canonical UUID, versions and timestamps (stored as numbers)
+      {"0f8e2a4c-1b3d-4e5f-8a9b-0c1d2e3f4a5b", "2026-06-15T09:41:02.581234+00:00-000417-alice",
+       "2026-06-15T09:41:03.000001+00:00-999999-bob", "2026-06-15T09:41:02.581234+00:00",
+       "1970-01-01T00:00:00.000000+00:00", "alice"},
+      // upper-case UUID, legacy Z version, non-canonical timestamps: kept verbatim
+      {"0F8E2A4C-1B3D-4E5F-8A9B-0C1D2E3F4A5B", "2026-06-15T09:41:02.581234Z-000001-alice",
+       "v-1718000000000", "2026-06-15T09:41:02Z", "2026-06-15 09:41:02.5+00:00", ""},
+      // ids of every length around the inline limit
+      {"123456789012345", "", "", "", "", "carol"},
+      {"1234567890123456", "", "", "", "", ""},
+      {"edge-with-a-rather-long-identifier-that-is-not-a-uuid-at-all", "x", "", "", "", "dave"},
+  };
+  for (const Case& c : cases) {
+    auto r = std::make_shared<Relationship>();
+    r->id = c.id;
+    r->from_entity_id = "b";
+    r->to_entity_id = "a";
+    r->from_entity_version = c.from_version;
+    r->to_entity_version = c.to_version;
+    r->created_at = c.created_at;
+    r->updated_at = c.updated_at;
+    r->user_id = c.user;
+    r->relationship_type = R::kLocatedIn;
+    g.PutRelationship(r);
+    RelationshipPtr back = g.GetRelationship(c.id);
+    ASSERT_NE(back, nullptr) << c.id;
+    EXPECT_EQ(*back, *r) << c.id;
+  }
+  // Ordering by edge id is by text whatever the storage.
+  std::vector<std::string> want;
+  for (const Case& c : cases) want.push_back(c.id);
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(RelIds(g.Outgoing("b")), want);
+  EXPECT_EQ(RelIds(g.AllRelationships()), want);
+}
+
+TEST(GraphIndexTest, NewVersionKeepsEdges) {
+  GraphIndex g;
+  Add(g, "room", E::kRoom, "Kitchen");
+  Add(g, "lamp", E::kDevice, "Lamp", {{"brightness", 10}});
+  Link(g, "r1", "lamp", R::kLocatedIn, "room");
+  EntityPtr v2 = MakeEntity("lamp", E::kDevice, "Lamp", {{"brightness", 80}}, "v2");
+  g.PutEntity(v2);
+  EXPECT_EQ(g.Get("lamp"), v2);
+  EXPECT_EQ(RelIds(g.Outgoing("lamp")), std::vector<std::string>{"r1"});
+  EXPECT_EQ(RelIds(g.Incoming("room")), std::vector<std::string>{"r1"});
+  auto path = g.FindPath("lamp", "room", PathOptions{});
+  ASSERT_TRUE(path.ok());
+  EXPECT_TRUE(path->found);
+  EXPECT_EQ(path->nodes[0], v2);
+  EXPECT_EQ(g.entity_count(), 2u);
+}
+
+TEST(GraphIndexTest, ReplaceAndDeleteRelationshipById) {
+  GraphIndex g;
+  Add(g, "a", E::kRoom, "A");
+  Add(g, "b", E::kRoom, "B");
+  Add(g, "c", E::kRoom, "C");
+  Link(g, "r", "a", R::kConnectsTo, "b");
+  Link(g, "r", "a", R::kConnectsTo, "c");  // same id: moved
+  EXPECT_EQ(g.relationship_count(), 1u);
+  EXPECT_TRUE(g.Incoming("b").empty());
+  EXPECT_EQ(RelIds(g.Incoming("c")), std::vector<std::string>{"r"});
+  auto del = std::make_shared<Relationship>(*MakeEdge("r", "a", R::kConnectsTo, "c"));
+  del->deleted = true;
+  g.PutRelationship(del);
+  EXPECT_EQ(g.relationship_count(), 0u);
+  EXPECT_EQ(g.GetRelationship("r"), nullptr);
+  EXPECT_TRUE(g.Outgoing("a").empty());
+  EXPECT_TRUE(g.AllRelationships().empty());
+  // Deleting an unknown edge is harmless; slots are reused.
+  g.PutRelationship(del);
+  for (int i = 0; i < 10; ++i) Link(g, "x" + std::to_string(i), "a", R::kConnectsTo, "b");
+  EXPECT_EQ(g.relationship_count(), 10u);
+  EXPECT_EQ(g.Outgoing("a").size(), 10u);
+}
+
+TEST(GraphIndexTest, ManyEdgesSurviveSwapRemoval) {
+  GraphIndex g;
+  Add(g, "hub", E::kHome, "Hub");
+  for (int i = 0; i < 200; ++i) {
+    Add(g, "d" + std::to_string(i), E::kDevice, "D");
+    Link(g, "e" + std::to_string(i), "d" + std::to_string(i), R::kLocatedIn, "hub");
+  }
+  for (int i = 0; i < 200; i += 3) {
+    auto r = std::make_shared<Relationship>(
+        *MakeEdge("e" + std::to_string(i), "d" + std::to_string(i), R::kLocatedIn, "hub"));
+    r->deleted = true;
+    g.PutRelationship(r);
+  }
+  auto in = g.Incoming("hub");
+  EXPECT_EQ(in.size(), 200u - 67u);
+  for (const auto& r : in) {
+    EXPECT_NE(std::stoi(r->id.substr(1)) % 3, 0);
+    EXPECT_EQ(RelIds(g.Outgoing(r->from_entity_id)), std::vector<std::string>{r->id});
+  }
+}
+
+TEST(GraphIndexTest, EdgeBeforeEndpointsIsKeptAndWalkedLater) {
+  GraphIndex g;
+  Link(g, "r", "lamp", R::kLocatedIn, "room");
+  EXPECT_EQ(g.entity_count(), 0u);
+  EXPECT_EQ(g.Get("lamp"), nullptr);
+  EXPECT_NE(g.GetRelationship("r"), nullptr);
+  Add(g, "lamp", E::kDevice, "Lamp");
+  EXPECT_EQ(g.FindPath("lamp", "room", PathOptions{}).status().code(), StatusCode::kNotFound);
+  Add(g, "room", E::kRoom, "Kitchen");
+  auto path = g.FindPath("lamp", "room", PathOptions{});
+  ASSERT_TRUE(path.ok());
+  EXPECT_TRUE(path->found);
+  EXPECT_EQ(g.Statistics().relationships, 1u);
+}
+
+TEST(GraphIndexTest, TombstonesAreFoundByGetOnly) {
+  GraphIndex g;
+  EntityPtr lamp = Add(g, "lamp", E::kDevice, "Lamp");
+  Add(g, "room", E::kRoom, "Kitchen");
+  Link(g, "r", "lamp", R::kLocatedIn, "room");
+  EntityPtr dead = fixture::Tombstone(lamp);
+  g.PutEntity(dead);
+  EXPECT_EQ(g.Get("lamp"), dead);
+  EXPECT_EQ(g.entity_count(), 1u);
+  EXPECT_EQ(Ids(g.List(std::nullopt, "", 10)), std::vector<std::string>{"room"});
+  EXPECT_TRUE(g.FindByName("lamp", std::nullopt).empty());
+  EXPECT_TRUE(g.CompleteIds("la", 10).empty());
+  EXPECT_EQ(Ids(g.AllEntities()), (std::vector<std::string>{"lamp", "room"}));
+  EXPECT_EQ(g.FindPath("lamp", "room", PathOptions{}).status().code(), StatusCode::kNotFound);
+  GraphStatistics st = g.Statistics();
+  EXPECT_EQ(st.entities, 1u);
+  EXPECT_EQ(st.deleted_entities, 1u);
+  EXPECT_EQ(st.relationships, 0u);
+  EXPECT_EQ(st.isolated_entities, 1u);
+  // Resurrection: a new live version comes back with its edge.
+  g.PutEntity(MakeEntity("lamp", E::kDevice, "Lamp", Json::object(), "v3"));
+  EXPECT_TRUE(g.FindPath("lamp", "room", PathOptions{})->found);
+  EXPECT_EQ(g.Statistics().deleted_entities, 0u);
+}
+
+TEST(GraphIndexTest, OutgoingAndIncomingAreSorted) {
+  GraphIndex g;
+  fixture::BuildHome(g);
+  // kitchen: located_in ground; connects_to door-kh. Sorted by type name.
+  EXPECT_EQ(RelIds(g.Outgoing("kitchen")),
+            (std::vector<std::string>{"e-kitchen-doorkh", "e-kitchen-ground"}));
+  EXPECT_EQ(RelIds(g.Incoming("kitchen")),
+            (std::vector<std::string>{"e-fridge-kitchen", "e-lampk-kitchen"}));
+  EXPECT_EQ(RelIds(g.Outgoing("night-mode")),
+            (std::vector<std::string>{"e-night-lampb", "e-night-lampl", "e-night-thermo"}));
+  EXPECT_TRUE(g.Outgoing("unknown").empty());
+}
+
+TEST(GraphIndexTest, ListPagesById) {
+  GraphIndex g;
+  fixture::BuildHome(g);
+  auto first = g.List(std::nullopt, "", 3);
+  EXPECT_EQ(Ids(first), (std::vector<std::string>{"bathroom", "bedroom", "door-bb"}));
+  auto next = g.List(std::nullopt, first.back()->id, 3);
+  EXPECT_EQ(Ids(next), (std::vector<std::string>{"door-kh", "door-lh", "first"}));
+  EXPECT_EQ(Ids(g.List(E::kRoom, "", 100)),
+            (std::vector<std::string>{"bathroom", "bedroom", "hall", "kitchen", "living"}));
+  EXPECT_EQ(Ids(g.List(E::kRoom, "hall", 2)), (std::vector<std::string>{"kitchen", "living"}));
+  EXPECT_TRUE(g.List(E::kApp, "", 10).empty());
+  EXPECT_EQ(g.List(std::nullopt, "", 1000).size(), g.entity_count());
+}
+
+TEST(GraphIndexTest, FindByNameIgnoresCase) {
+  GraphIndex g;
+  fixture::BuildHome(g);
+  Add(g, "kitchen-2", E::kNote, "KITCHEN");
+  EXPECT_EQ(Ids(g.FindByName("kitchen", std::nullopt)),
+            (std::vector<std::string>{"kitchen", "kitchen-2"}));
+  EXPECT_EQ(Ids(g.FindByName("Kitchen", E::kRoom)), std::vector<std::string>{"kitchen"});
+  EXPECT_TRUE(g.FindByName("Kitch", std::nullopt).empty());
+  // Renaming moves the entity in the name index.
+  g.PutEntity(MakeEntity("kitchen-2", E::kNote, "Pantry", Json::object(), "v2"));
+  EXPECT_EQ(Ids(g.FindByName("kitchen", std::nullopt)), std::vector<std::string>{"kitchen"});
+  EXPECT_EQ(Ids(g.FindByName("PANTRY", std::nullopt)), std::vector<std::string>{"kitchen-2"});
+}
+
+TEST(GraphIndexTest, CompletesIdsAndNames) {
+  GraphIndex g;
+  fixture::BuildHome(g);
+  Add(g, "Lamp-X", E::kDevice, "lamp extra");
+  EXPECT_EQ(g.CompleteIds("lamp-", 10),
+            (std::vector<std::string>{"Lamp-X", "lamp-b", "lamp-k", "lamp-l"}));
+  EXPECT_EQ(g.CompleteIds("LAMP-", 2), (std::vector<std::string>{"Lamp-X", "lamp-b"}));
+  EXPECT_EQ(g.CompleteIds("door", 10),
+            (std::vector<std::string>{"door-bb", "door-kh", "door-lh"}));
+  EXPECT_TRUE(g.CompleteIds("zzz", 10).empty());
+  EXPECT_TRUE(g.CompleteIds("lamp", 0).empty());
+  EXPECT_EQ(g.CompleteNames("k", 10),
+            (std::vector<std::string>{"Kitchen", "Kitchen Ceiling Light", "Kitchen Door"}));
+  EXPECT_EQ(g.CompleteNames("LIV", 10),
+            (std::vector<std::string>{"Living Door", "Living Room", "Living Room Floor Light"}));
+  EXPECT_EQ(g.CompleteNames("", 2), (std::vector<std::string>{"Bathroom", "Bathroom Door"}));
+  Add(g, "dup", E::kNote, "kitchen");  // same name in another case: listed once
+  EXPECT_EQ(g.CompleteNames("kitchen", 10).size(), 3u);
+}
+
+TEST(GraphIndexTest, AllEntitiesAndRelationshipsAreSortedById) {
+  GraphIndex g;
+  fixture::BuildHome(g);
+  auto all = g.AllEntities();
+  EXPECT_EQ(all.size(), 21u);
+  EXPECT_TRUE(std::is_sorted(all.begin(), all.end(),
+                             [](const EntityPtr& a, const EntityPtr& b) { return a->id < b->id; }));
+  auto rels = g.AllRelationships();
+  EXPECT_EQ(rels.size(), 25u);
+  EXPECT_TRUE(std::is_sorted(rels.begin(), rels.end(), [](const RelationshipPtr& a,
+                                                          const RelationshipPtr& b) {
+    return a->id < b->id;
+  }));
+  g.Clear();
+  EXPECT_EQ(g.entity_count(), 0u);
+  EXPECT_TRUE(g.AllEntities().empty());
+  EXPECT_TRUE(g.AllRelationships().empty());
+  fixture::BuildHome(g);
+  EXPECT_EQ(g.entity_count(), 21u);
+}
+
+TEST(GraphIndexTest, IgnoresNullAndEmptyIds) {
+  GraphIndex g;
+  g.PutEntity(nullptr);
+  g.PutRelationship(nullptr);
+  g.PutEntity(MakeEntity("", E::kNote, "x"));
+  g.PutRelationship(MakeEdge("", "a", R::kControls, "b"));
+  g.PutRelationship(MakeEdge("r", "", R::kControls, "b"));
+  EXPECT_EQ(g.entity_count(), 0u);
+  EXPECT_EQ(g.relationship_count(), 0u);
+}
+
+TEST(GraphIndexTest, HashTablesSurviveChurn) {
+  GraphIndex g;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 3000; ++i) {
+      const std::string id = "n" + std::to_string(i);
+      g.PutEntity(MakeEntity(id, E::kDevice, "N", Json::object(), "v" + std::to_string(round)));
+      if (i > 0) Link(g, "e" + std::to_string(i), id, R::kConnectsTo, "n" + std::to_string(i - 1));
+    }
+    for (int i = 1; i < 3000; i += 2) {
+      auto r = std::make_shared<Relationship>(*MakeEdge("e" + std::to_string(i), "n", R::kConnectsTo, "n"));
+      r->deleted = true;
+      g.PutRelationship(r);
+    }
+  }
+  EXPECT_EQ(g.entity_count(), 3000u);
+  EXPECT_EQ(g.relationship_count(), 1499u);
+  for (int i = 1; i < 3000; ++i) {
+    EXPECT_EQ(g.GetRelationship("e" + std::to_string(i)) != nullptr, i % 2 == 0) << i;
+  }
+}
+
+}  // namespace
+}  // namespace funkygibbon::graph
