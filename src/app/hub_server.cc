@@ -130,6 +130,21 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   }
   if (options.log_format == LogFormat::kJson) UseJsonLogLines();
 
+  if (options.admin_password_hash.empty() && !options.dev) {
+    std::fprintf(stderr,
+                 "funkygibbon: no admin password hash configured; pass --admin-password-hash "
+                 "(or FUNKYGIBBON_ADMIN_PASSWORD_HASH) with a hash from `funkygibbon "
+                 "hash-password`, or --dev for a development hub\n");
+    return 2;
+  }
+  if (options.dev) {
+    std::fprintf(stderr,
+                 "funkygibbon: ************************************************************\n"
+                 "funkygibbon: DEVELOPMENT MODE: %s. Do not run a real home hub like this.\n"
+                 "funkygibbon: ************************************************************\n",
+                 options.admin_password_hash.empty() ? "the admin password is 'admin'"
+                                                     : "development settings are on");
+  }
   AuthOptions aopt;
   aopt.dev_mode = options.dev;
   aopt.admin_password_hash = options.admin_password_hash;

@@ -36,7 +36,7 @@ std::string SdkDir(const char* package) {
 class Hub {
  public:
   bool Start(const std::string& db, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {BinaryPath(), "--db", db, "serve", "--listen", "127.0.0.1:0"};
+    std::vector<std::string> argv = {BinaryPath(), "--db", db, "serve", "--listen", "127.0.0.1:0", "--dev"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     if (!child_.Start(argv)) return false;
     const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");
@@ -229,6 +229,14 @@ TEST(HttpHubTest, MetricsNeedAMemberTokenAndCountRequestsAndToolCalls) {
   EXPECT_NE(body.find("funkygibbon_graph_entities_total 0"), std::string::npos) << body;
 }
 
+TEST(HttpHubTest, RefusesToStartWithoutAnAdminPasswordHash) {
+  auto r = RunCommand(ShellQuote(BinaryPath()) + " --db " + ShellQuote(TempDir() + "/h.db") +
+                          " serve --listen 127.0.0.1:0",
+                      true);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("no admin password hash configured"), std::string::npos) << r.output;
+}
+
 TEST(HttpHubTest, AnonymousGuestIsRefusedOffLoopback) {
   auto r = RunCommand(ShellQuote(BinaryPath()) + " --db " + ShellQuote(TempDir() + "/h.db") +
                           " serve --listen 0.0.0.0:0 --anonymous guest",
@@ -319,6 +327,67 @@ TEST(HttpHubTest, ConformanceUntunedScenariosPassOverHttp) {
   std::string last = r.output.substr(r.output.find_last_of('\n', r.output.size() - 2) + 1);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(std::regex_search(last, std::regex(R"([1-9][0-9]* passed, 0 failed)"))) << r.output;
+}
+
+}  // namespace
+}  // namespace funkygibbon::testing
+
+namespace funkygibbon::testing {
+namespace {
+
+std::string CreateToken(const std::string& db, const std::string& role) {
+  auto r = RunCommand(ShellQuote(BinaryPath()) + " --db " + ShellQuote(db) + " token create --role " + role);
+  EXPECT_EQ(r.exit_code, 0);
+  while (!r.output.empty() && (r.output.back() == '\n' || r.output.back() == '\r')) r.output.pop_back();
+  return r.output;
+}
+
+TEST(HttpHubSyncTest, SyncRoutesNeedATokenAndGuestsCannotPush) {
+  std::string db = TempDir() + "/sync.db";
+  Hub hub;
+  ASSERT_TRUE(hub.Start(db)) << hub.Stderr();
+  const std::string member = CreateToken(db, "member");
+  const std::string guest = CreateToken(db, "guest");
+  const std::string push =
+      R"({"protocol_version":"inbetweenies-v2","device_id":"d1","user_id":"u1","sync_type":"delta",)"
+      R"("changes":[{"change_type":"create","entity":{"id":"n1","version":"v-1","entity_type":"NOTE",)"
+      R"("name":"hello","content":{}},"relationships":[]}]})";
+  auto c = hub.Client();
+  auto anon = c.Post("/api/v1/sync/", push, "application/json");
+  ASSERT_TRUE(anon);
+  EXPECT_EQ(anon->status, 401);
+  EXPECT_TRUE(anon->has_header("WWW-Authenticate"));
+  auto status_anon = c.Get("/api/v1/sync/status");
+  ASSERT_TRUE(status_anon);
+  EXPECT_EQ(status_anon->status, 401);
+
+  auto as_guest = c.Post("/api/v1/sync/", {{"Authorization", "Bearer " + guest}}, push, "application/json");
+  ASSERT_TRUE(as_guest);
+  EXPECT_EQ(as_guest->status, 403);
+
+  auto as_member = c.Post("/api/v1/sync/", {{"Authorization", "Bearer " + member}}, push, "application/json");
+  ASSERT_TRUE(as_member);
+  ASSERT_EQ(as_member->status, 200) << as_member->body;
+  Json body = Json::parse(as_member->body, nullptr, false);
+  ASSERT_FALSE(body.is_discarded());
+  EXPECT_EQ(body["applied"], Json::array({"n1"}));
+  EXPECT_EQ(body["protocol_version"], "inbetweenies-v2");
+
+  // The guest's push changed nothing; a guest may still pull and sees the member's note.
+  auto pull = c.Post("/api/v1/sync/", {{"Authorization", "Bearer " + guest}},
+                     R"({"protocol_version":"inbetweenies-v2","device_id":"d2","user_id":"g","sync_type":"full","changes":[]})",
+                     "application/json");
+  ASSERT_TRUE(pull);
+  ASSERT_EQ(pull->status, 200) << pull->body;
+  Json pulled = Json::parse(pull->body, nullptr, false);
+  ASSERT_EQ(pulled["changes"].size(), 1u);
+  EXPECT_EQ(pulled["changes"][0]["entity"]["entity_type"], "note");
+
+  auto bad_version = c.Post("/api/v1/sync/", {{"Authorization", "Bearer " + member}},
+                            R"({"protocol_version":"inbetweenies-v1","device_id":"d","user_id":"u","sync_type":"full","changes":[]})",
+                            "application/json");
+  ASSERT_TRUE(bad_version);
+  EXPECT_EQ(bad_version->status, 400);
 }
 
 }  // namespace
