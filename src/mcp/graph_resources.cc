@@ -60,18 +60,6 @@ Json EntityResource(const Entity& e) {
               {"mimeType", kMimeJson}};
 }
 
-Json StatisticsJson(const graph::GraphStatistics& s) {
-  return Json{{"entities", s.entities},
-              {"deleted_entities", s.deleted_entities},
-              {"relationships", s.relationships},
-              {"entities_by_type", s.entities_by_type},
-              {"relationships_by_type", s.relationships_by_type},
-              {"average_degree", s.average_degree},
-              {"max_degree", s.max_degree},
-              {"max_degree_entity_id", s.max_degree_entity_id},
-              {"isolated_entities", s.isolated_entities},
-              {"isolated_sample", s.isolated_sample}};
-}
 
 }  // namespace
 

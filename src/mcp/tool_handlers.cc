@@ -436,17 +436,7 @@ StatusOr<Json> QueryGraph(KnowledgeGraph& kg, const Json& a, ToolContext&) {
 }
 
 StatusOr<Json> Statistics(KnowledgeGraph& kg, const Json&, ToolContext&) {
-  graph::GraphStatistics s = kg.Read([](const GraphIndex& g) { return g.Statistics(); });
-  return Json{{"entities", s.entities},
-              {"deleted_entities", s.deleted_entities},
-              {"relationships", s.relationships},
-              {"entities_by_type", s.entities_by_type},
-              {"relationships_by_type", s.relationships_by_type},
-              {"average_degree", s.average_degree},
-              {"max_degree", s.max_degree},
-              {"max_degree_entity_id", s.max_degree_entity_id},
-              {"isolated_entities", s.isolated_entities},
-              {"isolated_sample", s.isolated_sample}};
+  return StatisticsJson(kg.Read([](const GraphIndex& g) { return g.Statistics(); }));
 }
 
 StatusOr<Json> DevicesInRoom(KnowledgeGraph& kg, const Json& a, ToolContext&) {
@@ -598,6 +588,19 @@ StatusOr<Json> AutomationsInRoom(KnowledgeGraph& kg, const Json& a, ToolContext&
 }
 
 }  // namespace
+
+Json StatisticsJson(const graph::GraphStatistics& s) {
+  return Json{{"entities", s.entities},
+              {"deleted_entities", s.deleted_entities},
+              {"relationships", s.relationships},
+              {"entities_by_type", s.entities_by_type},
+              {"relationships_by_type", s.relationships_by_type},
+              {"average_degree", s.average_degree},
+              {"max_degree", s.max_degree},
+              {"max_degree_entity_id", s.max_degree_entity_id},
+              {"isolated_entities", s.isolated_entities},
+              {"isolated_sample", s.isolated_sample}};
+}
 
 Json DescribeSchema() {
   Json rels = Json::array();

@@ -15,6 +15,9 @@ namespace funkygibbon::mcp {
 // which the app binds when it is configured with a hub. kg must outlive them.
 std::vector<ToolBinding> GraphToolBindings(graph::KnowledgeGraph& kg);
 
+// The get_graph_statistics document (also the funkygibbon://statistics resource).
+Json StatisticsJson(const graph::GraphStatistics& s);
+
 // The describe_schema document (also served as the funkygibbon://schema resource).
 Json DescribeSchema();
 
