@@ -5,24 +5,13 @@
 #include <utility>
 
 #include "app/hub_context.h"
+#include "app/route_util.h"
 #include "app/hub_server.h"
 #include "mcp/streamable_http.h"
 
 namespace funkygibbon::app {
 namespace {
 
-// A user id for version strings: the principal's subject with anything but
-// [A-Za-z0-9._-] replaced (as the REST routes record it).
-std::string UserIdOf(const Principal& who) {
-  std::string out = who.subject.empty() ? "mcp" : who.subject;
-  for (char& c : out) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) c = '_';
-  }
-  if (out.size() > 64) out.resize(64);
-  return out;
-}
 
 void ServeMcp(const httplib::Request& req, httplib::Response& res, HubContext& ctx,
               const std::shared_ptr<mcp::StreamableHttp>& transport) {
@@ -34,7 +23,7 @@ void ServeMcp(const httplib::Request& req, httplib::Response& res, HubContext& c
   for (const auto& [name, value] : req.headers) in.headers.emplace(name, value);
   in.body = req.body;
   in.remote_addr = req.remote_addr;
-  in.caller.user_id = UserIdOf(*who);
+  in.caller.user_id = UserIdOf(*who, "mcp");
   in.caller.read_only = who->role == Role::kGuest;
 
   mcp::HttpResponse out = transport->Handle(in);

@@ -21,18 +21,6 @@ using httplib::Response;
 constexpr size_t kDefaultListLimit = 50;
 constexpr size_t kMaxListLimit = 1000;
 
-// A user id for version strings: the principal's subject with anything but
-// [A-Za-z0-9._-] replaced.
-std::string UserIdOf(const Principal& who) {
-  std::string out = who.subject.empty() ? "api" : who.subject;
-  for (char& c : out) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) c = '_';
-  }
-  if (out.size() > 64) out.resize(64);
-  return out;
-}
 
 // Runs tool `name` the way ToolRegistry::Call does (lookup -> access ->
 // inputSchema -> handler -> outputSchema) but keeps the handler's Status
@@ -48,7 +36,7 @@ StatusOr<Json> RunTool(const HubContext& ctx, const Principal& who, std::string_
     return Status::InvalidArgument(mcp::FormatSchemaErrors(errors, "body"));
   }
   mcp::ToolContext tctx;
-  tctx.user_id = UserIdOf(who);
+  tctx.user_id = UserIdOf(who, "api");
   StatusOr<Json> out = Status::Internal("handler did not run");
   try {
     out = tool->handler(args, tctx);
@@ -502,7 +490,7 @@ void CallTool(const Request& req, Response& res, HubContext& ctx, const Principa
     args = *a;
   }
   mcp::ToolContext tctx;
-  tctx.user_id = UserIdOf(who);
+  tctx.user_id = UserIdOf(who, "api");
   auto out = ctx.tools.Call(name, args, tctx, AccessOf(who));
   if (!out.ok()) {
     if (out.status().code() == StatusCode::kInternal) {

@@ -66,4 +66,15 @@ StatusOr<Json> ParseJsonBody(const httplib::Request& req, const HubContext& ctx,
   return std::move(parsed).value();
 }
 
+std::string UserIdOf(const Principal& who, std::string_view fallback) {
+  std::string out = who.subject.empty() ? std::string(fallback) : who.subject;
+  for (char& c : out) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) c = '_';
+  }
+  if (out.size() > 64) out.resize(64);
+  return out;
+}
+
 }  // namespace funkygibbon::app

@@ -37,6 +37,10 @@ enum class EmptyBody { kReject, kAllow };
 StatusOr<Json> ParseJsonBody(const httplib::Request& req, const HubContext& ctx,
                              EmptyBody empty = EmptyBody::kReject);
 
+// A user id for version strings: the principal's subject (or `fallback` when
+// it has none) with anything but [A-Za-z0-9._-] replaced, at most 64 chars.
+std::string UserIdOf(const Principal& who, std::string_view fallback);
+
 }  // namespace funkygibbon::app
 
 #endif  // FUNKYGIBBON_APP_ROUTE_UTIL_H_
