@@ -38,12 +38,62 @@ StatusOr<std::string> ReadFileOrStdin(const std::string& path) {
   return ss.str();
 }
 
+// The hub token: the first line of the file, else $FUNKYGIBBON_HUB_TOKEN, else "".
+StatusOr<std::string> LoadHubToken(const std::string& file) {
+  std::string token;
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Status::NotFound("--hub-token-file: cannot open '" + file + "'");
+    std::getline(in, token);
+  } else if (const char* env = std::getenv("FUNKYGIBBON_HUB_TOKEN")) {
+    token = env;
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) token.pop_back();
+  size_t start = token.find_first_not_of(" \t");
+  token = start == std::string::npos ? "" : token.substr(start);
+  for (char c : token) {
+    if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
+      return Status::InvalidArgument("hub token: contains spaces or control characters");
+    }
+  }
+  return token;
+}
+
+int RunSyncCommand(Runtime& rt, bool status_only) {
+  sync::SyncClient* client = rt.sync_client();
+  if (status_only) {
+    std::printf("%s\n", client->Status().dump(2).c_str());
+    return 0;
+  }
+  auto r = client->SyncNow([](double, std::optional<double>, const std::string& message) {
+    spdlog::info("sync: {}", message);
+  });
+  if (!r.ok()) {
+    std::fprintf(stderr, "funkygibbon: sync failed: %s (%zu local changes kept for the next sync)\n",
+                 r.status().message().c_str(), client->PendingCount());
+    return r.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  Json out = sync::ToJson(*r);
+  out["pending_changes"] = client->PendingCount();
+  std::printf("%s\n", out.dump(2).c_str());
+  std::fprintf(stderr,
+               "funkygibbon: synced with %s in %lld ms: pushed %zu entities and %zu relationships, pulled %zu "
+               "and %zu, %zu conflicts\n",
+               client->Status()["hub"].get<std::string>().c_str(), static_cast<long long>(r->duration_ms),
+               r->pushed_entities, r->pushed_relationships, r->pulled_entities, r->pulled_relationships,
+               r->conflicts.size());
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"funkygibbon: a home knowledge-graph server (MCP over stdio and HTTP, Inbetweenies sync)",
                "funkygibbon"};
   app.require_subcommand(0, 1);
+  // Global options (--db, --log-level, ...) are also accepted after the
+  // subcommand: `funkygibbon mcp --db PATH` as well as `funkygibbon --db PATH mcp`.
+  app.fallthrough();
   RuntimeOptions opt;
   opt.db_path = DefaultDbPath();
   std::string log_level = "warning";
@@ -58,6 +108,18 @@ int RunCli(int argc, char** argv) {
                "fsync every commit (survives power loss; default: survives process crashes)");
 
   auto* mcp = app.add_subcommand("mcp", "Serve MCP over stdio (stdout carries only JSON-RPC)");
+  // Edge mode: the hub this instance syncs with (mcp, call, sync).
+  std::string hub_token_file;
+  auto add_hub_options = [&](CLI::App* sub) {
+    sub->add_option("--hub", opt.hub_url, "house hub to sync with, e.g. http://hub.local:8000")
+        ->envname("FUNKYGIBBON_HUB");
+    sub->add_option("--hub-token-file", hub_token_file,
+                    "file holding the hub bearer token (else $FUNKYGIBBON_HUB_TOKEN)");
+  };
+  add_hub_options(mcp);
+  mcp->add_option("--sync-interval", opt.sync_interval_s,
+                  "with --hub: also sync in the background every N seconds (default 0: only on sync_now)")
+      ->check(CLI::Range(0, 86400));
   auto* tools = app.add_subcommand("tools", "List the tools (name and title; --json for full definitions)");
   bool tools_json = false;
   tools->add_flag("--json", tools_json, "print tools.json definitions");
@@ -65,6 +127,11 @@ int RunCli(int argc, char** argv) {
   std::string call_tool, call_args = "{}";
   call->add_option("tool", call_tool, "tool name")->required();
   call->add_option("arguments", call_args, "arguments as a JSON object (default {}); - reads stdin");
+  add_hub_options(call);
+  auto* sync_cmd = app.add_subcommand("sync", "Sync once with the hub: push pending local changes, pull what is new");
+  add_hub_options(sync_cmd);
+  bool sync_status_only = false;
+  sync_cmd->add_flag("--status", sync_status_only, "print the sync status (watermark, pending changes) and exit");
   auto* seed = app.add_subcommand("seed", "Write the example home into an empty database");
   bool if_empty = false;
   seed->add_flag("--if-empty", if_empty, "do nothing (and succeed) when the database has data");
@@ -146,6 +213,21 @@ int RunCli(int argc, char** argv) {
     return 2;
   }
 
+  if (*sync_cmd && opt.hub_url.empty()) {
+    std::fprintf(stderr, "funkygibbon: sync needs --hub URL (or FUNKYGIBBON_HUB), e.g. --hub http://hub.local:8000\n");
+    return 2;
+  }
+  if (!opt.hub_url.empty()) {
+    auto token = LoadHubToken(hub_token_file);
+    if (!token.ok()) return Fail(token.status());
+    opt.hub_token = *token;
+    if (opt.hub_token.empty()) {
+      std::fprintf(stderr,
+                   "funkygibbon: no hub token (--hub-token-file or FUNKYGIBBON_HUB_TOKEN); the hub will "
+                   "refuse pushes unless it lets anonymous guests pull\n");
+    }
+  }
+
   auto rt_or = Runtime::Open(opt);
   if (!rt_or.ok()) return Fail(rt_or.status());
   Runtime& rt = **rt_or;
@@ -193,6 +275,7 @@ int RunCli(int argc, char** argv) {
   }
 
   if (*mcp) return rt.ServeStdio();
+  if (*sync_cmd) return RunSyncCommand(rt, sync_status_only);
   if (*serve) {
     if (!anonymous.empty() && anonymous != "guest") {
       std::fprintf(stderr, "funkygibbon: --anonymous takes only 'guest', not '%s'\n", anonymous.c_str());

@@ -172,6 +172,9 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   const size_t threads = static_cast<size_t>(options.threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(options.limits.max_body_bytes);
+  // Headers and body go out in separate writes; without TCP_NODELAY the
+  // client's delayed ACK holds the body back ~40 ms on every keep-alive call.
+  server.set_tcp_nodelay(true);
   server.set_read_timeout(options.read_timeout);
   server.set_write_timeout(options.write_timeout);
   server.set_keep_alive_timeout(options.keep_alive_timeout.count());

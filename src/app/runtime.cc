@@ -4,7 +4,10 @@
 
 #include <cstdio>
 
+#include <spdlog/spdlog.h>
+
 #include "app/config.h"
+#include "app/sync_tools.h"
 #include "mcp/json_text.h"
 #include "mcp/stdio_transport.h"
 #include "mcp/tool_handlers.h"
@@ -27,7 +30,32 @@ StatusOr<Json> ToolDefinitions() {
   return j;
 }
 
-Runtime::~Runtime() = default;
+Runtime::~Runtime() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (background_sync_.joinable()) background_sync_.join();
+}
+
+void Runtime::BackgroundSyncLoop(int interval_s) {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, std::chrono::seconds(interval_s), [this] { return stopping_; })) {
+    if (!sync_client_->DueForRetry()) continue;
+    lock.unlock();
+    auto r = sync_client_->SyncNow();
+    if (r.ok()) {
+      spdlog::info("background sync: pushed {} entities and {} relationships, pulled {} and {}, {} conflicts, {} ms",
+                   r->pushed_entities, r->pushed_relationships, r->pulled_entities,
+                   r->pulled_relationships, r->conflicts.size(), r->duration_ms);
+    } else {
+      spdlog::warn("background sync: {} ({} local changes kept)", r.status().message(),
+                   sync_client_->PendingCount());
+    }
+    lock.lock();
+  }
+}
 
 StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) {
   std::unique_ptr<Runtime> rt(new Runtime());
@@ -36,13 +64,30 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   so.durability = options.durability;
   ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenSqliteStore(so, options.db_path));
   ASSIGN_OR_RETURN(rt->graph_, graph::KnowledgeGraph::Open(std::move(store)));
-  ASSIGN_OR_RETURN(rt->tools_,
-                   mcp::ToolRegistry::Create(mcp::kToolsJson, mcp::GraphToolBindings(*rt->graph_)));
+  if (!options.hub_url.empty()) {
+    RETURN_IF_ERROR(sync::ValidateHubUrl(options.hub_url));
+    sync::HttpTransportOptions topt;
+    topt.token = options.hub_token;
+    sync::SyncClientOptions copt;
+    copt.user_id = rt->user_id_;
+    rt->sync_client_ = std::make_unique<sync::SyncClient>(
+        *rt->graph_, sync::NewHttpTransport(options.hub_url, topt), copt);
+  }
+  std::vector<mcp::ToolBinding> bindings = mcp::GraphToolBindings(*rt->graph_);
+  for (auto& b : SyncToolBindings(*rt->graph_, rt->sync_client_.get(), options.sync_interval_s)) {
+    bindings.push_back(std::move(b));
+  }
+  ASSIGN_OR_RETURN(rt->tools_, mcp::ToolRegistry::Create(mcp::kToolsJson, std::move(bindings)));
   rt->resources_ = std::make_unique<mcp::GraphResources>(*rt->graph_);
   mcp::DispatcherOptions dopt;
   dopt.server_version = kVersion;
   dopt.instructions = kInstructions;
   rt->dispatcher_ = std::make_unique<mcp::Dispatcher>(*rt->tools_, rt->resources_.get(), dopt);
+  if (rt->sync_client_ && options.sync_interval_s > 0) {
+    Runtime* raw = rt.get();
+    const int interval = options.sync_interval_s;
+    rt->background_sync_ = std::thread([raw, interval] { raw->BackgroundSyncLoop(interval); });
+  }
   return rt;
 }
 

@@ -55,6 +55,8 @@ void KnowledgeGraph::SetCommitHook(CommitHook hook) {
   commit_hook_ = std::move(hook);
 }
 
+void KnowledgeGraph::SetCommitHookLocked(CommitHook hook) { commit_hook_ = std::move(hook); }
+
 StatusOr<store::CommitInfo> KnowledgeGraph::CommitBatchLocked(const store::WriteBatch& batch,
                                                               CommitOrigin origin) {
   if (origin == CommitOrigin::kLocal && commit_hook_) {

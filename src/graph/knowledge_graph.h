@@ -122,6 +122,9 @@ class KnowledgeGraph {
 
   // Installs the edge-mode commit hook (see CommitHook); empty removes it.
   void SetCommitHook(CommitHook hook);
+  // The same for a caller already holding LockWriter() (so nothing is
+  // committed between its own work and the hook taking effect).
+  void SetCommitHookLocked(CommitHook hook);
 
  private:
   explicit KnowledgeGraph(std::unique_ptr<store::Store> store);

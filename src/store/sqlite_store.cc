@@ -64,6 +64,8 @@ constexpr const char kUpsertMeta[] =
     "INSERT INTO meta (key, value) VALUES (?1, ?2)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
+constexpr const char kDeleteMeta[] = "DELETE FROM meta WHERE key = ?1";
+
 constexpr const char kUpdateClock[] =
     "UPDATE clock SET last_seq = ?1, last_changed_at = ?2 WHERE singleton = 1";
 constexpr const char kSelectClock[] =
@@ -609,6 +611,11 @@ Status SqliteStore::ApplyLocked(const WriteBatch& batch, const std::vector<Encod
     ASSIGN_OR_RETURN(Statement s, db.Cached(kUpsertMeta));
     RETURN_IF_ERROR(s.BindText(1, key));
     RETURN_IF_ERROR(s.BindText(2, value));
+    RETURN_IF_ERROR(s.Run());
+  }
+  for (const auto& key : batch.meta_erase) {
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kDeleteMeta));
+    RETURN_IF_ERROR(s.BindText(1, key));
     RETURN_IF_ERROR(s.Run());
   }
 

@@ -59,8 +59,12 @@ struct WriteBatch {
   std::vector<Relationship> relationships;
   // Key/value settings written in the same transaction (e.g. sync watermark).
   std::vector<std::pair<std::string, std::string>> meta;
+  // Settings removed in the same transaction (after the upserts above).
+  std::vector<std::string> meta_erase;
 
-  bool empty() const { return entities.empty() && relationships.empty() && meta.empty(); }
+  bool empty() const {
+    return entities.empty() && relationships.empty() && meta.empty() && meta_erase.empty();
+  }
 };
 
 struct CommitInfo {

@@ -1,5 +1,7 @@
 #include "sync/edge.h"
 
+#include "sync/conflict_log.h"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -9,9 +11,17 @@
 namespace funkygibbon::sync {
 namespace {
 
-constexpr char kPendingKey[] = "sync.pending";
+// Pending local changes, one meta entry each, written by the commit hook in
+// the same transaction as the local write:
+//   sync.pending.e/<16-digit seq>  -> an entity version (commit order, so a
+//                                     chain of edits is pushed oldest first)
+//   sync.pending.r/<relationship id> -> the relationship as last written
+constexpr char kPendingEntityPrefix[] = "sync.pending.e/";
+constexpr char kPendingRelPrefix[] = "sync.pending.r/";
+constexpr char kLegacyPendingKey[] = "sync.pending";  // one JSON blob (early builds)
 constexpr char kWatermarkKey[] = "sync.watermark";
 constexpr char kDeviceKey[] = "sync.device_id";
+constexpr char kEnrolledKey[] = "sync.enrolled";
 
 Json RelWire(const Relationship& r) {
   Json j = funkygibbon::ToJson(r);
@@ -19,21 +29,52 @@ Json RelWire(const Relationship& r) {
   return j;
 }
 
-// {"entities": {id: [entity versions, oldest first]}, "relationships": {id: rel}}
-StatusOr<Json> ReadPending(store::Store& store) {
-  ASSIGN_OR_RETURN(std::optional<std::string> v, store.GetMeta(kPendingKey));
-  Json j = Json{{"entities", Json::object()}, {"relationships", Json::object()}};
-  if (v && !v->empty()) {
-    Json parsed = Json::parse(*v, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
-      return funkygibbon::Status::Internal("sync.pending: stored pending changes are not JSON");
-    }
-    if (parsed.contains("entities") && parsed["entities"].is_object()) j["entities"] = parsed["entities"];
-    if (parsed.contains("relationships") && parsed["relationships"].is_object()) {
-      j["relationships"] = parsed["relationships"];
-    }
+std::string EntityKey(int64_t seq) {
+  std::string s = std::to_string(seq);
+  return kPendingEntityPrefix + std::string(16 - std::min<size_t>(16, s.size()), '0') + s;
+}
+
+int64_t SeqOfKey(const std::string& key) {
+  int64_t n = 0;
+  for (size_t i = sizeof(kPendingEntityPrefix) - 1; i < key.size(); ++i) {
+    if (key[i] < '0' || key[i] > '9') return 0;
+    n = n * 10 + (key[i] - '0');
   }
-  return j;
+  return n;
+}
+
+// What is pending now: entity versions in commit order and relationships.
+struct Pending {
+  struct EntityRow {
+    std::string key;
+    std::string id;
+    Json json;
+  };
+  std::vector<EntityRow> entities;
+  std::map<std::string, std::string> relationships;  // id -> wire JSON text
+  std::set<std::string> entity_ids() const {
+    std::set<std::string> ids;
+    for (const auto& e : entities) ids.insert(e.id);
+    return ids;
+  }
+};
+
+StatusOr<Pending> ReadPending(store::Store& store) {
+  Pending p;
+  ASSIGN_OR_RETURN(auto rows, store.ListMeta(kPendingEntityPrefix));
+  for (auto& [key, value] : rows) {
+    Json j = Json::parse(value, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string()) {
+      return funkygibbon::Status::Internal("pending change " + key + " is not an entity");
+    }
+    std::string id = j["id"].get<std::string>();
+    p.entities.push_back({key, std::move(id), std::move(j)});
+  }
+  ASSIGN_OR_RETURN(auto rels, store.ListMeta(kPendingRelPrefix));
+  for (auto& [key, value] : rels) {
+    p.relationships.emplace(key.substr(sizeof(kPendingRelPrefix) - 1), std::move(value));
+  }
+  return p;
 }
 
 ChangeType TypeOf(const Entity& e) {
@@ -107,6 +148,17 @@ class HttpTransport : public SyncTransport {
 
 }  // namespace
 
+funkygibbon::Status ValidateHubUrl(const std::string& hub_url) {
+  ASSIGN_OR_RETURN(ParsedUrl u, ParseHubUrl(hub_url));
+  if (hub_url.rfind("https://", 0) == 0) {
+    return funkygibbon::Status::InvalidArgument(
+        "hub URL: https is not supported by this build; reach the hub over http (e.g. through an SSH or "
+        "VPN tunnel), got '" + hub_url + "'");
+  }
+  (void)u;
+  return funkygibbon::Status::Ok();
+}
+
 std::unique_ptr<SyncTransport> NewHttpTransport(const std::string& hub_url,
                                                 HttpTransportOptions options) {
   return std::make_unique<HttpTransport>(hub_url, std::move(options));
@@ -149,29 +201,79 @@ SyncClient::SyncClient(graph::KnowledgeGraph& kg, std::unique_ptr<SyncTransport>
       (void)kg_.CommitBatch(b);
     }
   }
-  graph::KnowledgeGraph* kg_ptr = &kg_;
-  kg_.SetCommitHook([kg_ptr](store::WriteBatch& batch) -> funkygibbon::Status {
-    if (batch.entities.empty() && batch.relationships.empty()) return funkygibbon::Status::Ok();
-    ASSIGN_OR_RETURN(Json pending, ReadPending(kg_ptr->store()));
+  // Enrolment and the hook under one writer lock: no local write falls between.
+  auto lock = kg_.LockWriter();
+  funkygibbon::Status enrolled = EnrolLocked();
+  if (!enrolled.ok()) {
+    std::lock_guard<std::mutex> state(state_mu_);
+    last_error_ = "could not prepare pending changes: " + enrolled.message();
+  }
+  kg_.SetCommitHookLocked([this](store::WriteBatch& batch) -> funkygibbon::Status {
+    // Runs under the writer lock, so next_pending_seq_ needs no other guard.
     for (const auto& w : batch.entities) {
-      Json& list = pending["entities"][w.entity.id];
-      if (!list.is_array()) list = Json::array();
-      list.push_back(funkygibbon::ToJson(w.entity));
+      batch.meta.emplace_back(EntityKey(next_pending_seq_++), funkygibbon::ToJson(w.entity).dump());
     }
-    for (const auto& r : batch.relationships) pending["relationships"][r.id] = RelWire(r);
-    batch.meta.emplace_back(kPendingKey, pending.dump());
+    for (const auto& r : batch.relationships) {
+      batch.meta.emplace_back(kPendingRelPrefix + r.id, RelWire(r).dump());
+    }
     return funkygibbon::Status::Ok();
   });
 }
 
 SyncClient::~SyncClient() { kg_.SetCommitHook(nullptr); }
 
+funkygibbon::Status SyncClient::EnrolLocked() {
+  store::Store& store = kg_.store();
+  ASSIGN_OR_RETURN(auto rows, store.ListMeta(kPendingEntityPrefix));
+  next_pending_seq_ = rows.empty() ? 1 : SeqOfKey(rows.back().first) + 1;
+  store::WriteBatch batch;
+  auto add_entity = [&](const Json& j) { batch.meta.emplace_back(EntityKey(next_pending_seq_++), j.dump()); };
+
+  // Pending changes kept as one blob by early builds become entries.
+  ASSIGN_OR_RETURN(std::optional<std::string> legacy, store.GetMeta(kLegacyPendingKey));
+  if (legacy) {
+    Json old = Json::parse(*legacy, nullptr, false);
+    if (old.is_object()) {
+      if (old.contains("entities") && old["entities"].is_object()) {
+        for (auto& [id, list] : old["entities"].items()) {
+          if (!list.is_array()) continue;
+          for (const auto& ej : list) add_entity(ej);
+        }
+      }
+      if (old.contains("relationships") && old["relationships"].is_object()) {
+        for (auto& [id, rj] : old["relationships"].items()) {
+          batch.meta.emplace_back(kPendingRelPrefix + id, rj.dump());
+        }
+      }
+    }
+    batch.meta_erase.push_back(kLegacyPendingKey);
+  }
+
+  // The first time this database is an edge, and it has never synced, what it
+  // already holds is queued so the hub gets it (nothing written before the hub
+  // was configured is left behind).
+  ASSIGN_OR_RETURN(std::optional<std::string> enrolled, store.GetMeta(kEnrolledKey));
+  ASSIGN_OR_RETURN(std::optional<std::string> watermark, store.GetMeta(kWatermarkKey));
+  if (!enrolled) {
+    if (!watermark) {
+      RETURN_IF_ERROR(store.ScanCurrent(
+          [&](Entity&& e) {
+            if (!e.deleted()) add_entity(funkygibbon::ToJson(e));
+          },
+          [&](Relationship&& r) {
+            if (!r.deleted) batch.meta.emplace_back(kPendingRelPrefix + r.id, RelWire(r).dump());
+          }));
+    }
+    batch.meta.emplace_back(kEnrolledKey, FormatTimestamp(NowMicros()));
+  }
+  if (batch.empty()) return funkygibbon::Status::Ok();
+  return kg_.CommitBatchLocked(batch, graph::CommitOrigin::kRemote).status();
+}
+
 size_t SyncClient::PendingCount() {
   auto p = ReadPending(kg_.store());
   if (!p.ok()) return 0;
-  size_t n = (*p)["relationships"].size();
-  for (auto& [id, list] : (*p)["entities"].items()) n += list.size();
-  return n;
+  return p->entities.size() + p->relationships.size();
 }
 
 bool SyncClient::DueForRetry() const {
@@ -179,9 +281,12 @@ bool SyncClient::DueForRetry() const {
   return failures_ == 0 || std::chrono::steady_clock::now() >= next_retry_;
 }
 
-StatusOr<SyncResult> SyncClient::SyncNow() {
+StatusOr<SyncResult> SyncClient::SyncNow(const SyncProgress& progress) {
   std::lock_guard<std::mutex> serial(sync_mu_);
   const auto started = std::chrono::steady_clock::now();
+  auto report = [&](double done, const std::string& message) {
+    if (progress) progress(done, std::nullopt, message);
+  };
   auto fail = [&](const funkygibbon::Status& s) -> funkygibbon::Status {
     std::lock_guard<std::mutex> lock(state_mu_);
     ++failures_;
@@ -196,7 +301,7 @@ StatusOr<SyncResult> SyncClient::SyncNow() {
   // 1. Snapshot pending and the watermark.
   auto snapshot_or = ReadPending(kg_.store());
   if (!snapshot_or.ok()) return fail(snapshot_or.status());
-  Json snapshot = std::move(snapshot_or).value();
+  const Pending snapshot = std::move(snapshot_or).value();
   auto wm = kg_.store().GetMeta(kWatermarkKey);
   if (!wm.ok()) return fail(wm.status());
 
@@ -208,21 +313,21 @@ StatusOr<SyncResult> SyncClient::SyncNow() {
   if (wm->has_value()) req.filters.since = ParseTimestamp(**wm);
   req.vector_clock = Json{{"clocks", Json::object()}};
   req.cursor_present = true;
-  for (auto& [id, list] : snapshot["entities"].items()) {
-    for (const auto& ej : list) {
-      auto e = EntityFromJson(ej);
-      if (!e.ok()) return fail(funkygibbon::Status::Internal("pending entity " + id + ": " + e.status().message()));
-      SyncChange c;
-      c.change_type = TypeOf(*e);
-      c.entity = std::move(e).value();
-      req.changes.push_back(std::move(c));
-    }
+  for (const auto& row : snapshot.entities) {
+    auto e = EntityFromJson(row.json);
+    if (!e.ok()) return fail(funkygibbon::Status::Internal("pending entity " + row.id + ": " + e.status().message()));
+    SyncChange c;
+    c.change_type = TypeOf(*e);
+    c.entity = std::move(e).value();
+    req.changes.push_back(std::move(c));
   }
-  if (!snapshot["relationships"].empty()) {
+  if (!snapshot.relationships.empty()) {
     SyncChange c;
     c.change_type = ChangeType::kCreate;
-    for (auto& [id, rj] : snapshot["relationships"].items()) {
-      auto r = RelationshipFromJson(rj);
+    for (const auto& [id, text] : snapshot.relationships) {
+      Json rj = Json::parse(text, nullptr, false);
+      auto r = rj.is_object() ? RelationshipFromJson(rj)
+                              : StatusOr<Relationship>(funkygibbon::Status::Internal("not JSON"));
       if (!r.ok()) return fail(funkygibbon::Status::Internal("pending relationship " + id + ": " + r.status().message()));
       r->deleted = rj.value("deleted", false);
       c.relationships.push_back(std::move(r).value());
@@ -231,6 +336,8 @@ StatusOr<SyncResult> SyncClient::SyncNow() {
   }
 
   // 2. Push + pull, following the cursor to the end.
+  report(0, "pushing " + std::to_string(snapshot.entities.size()) + " entity versions and " +
+                std::to_string(snapshot.relationships.size()) + " relationships to " + transport_->Describe());
   SyncResult result;
   std::set<std::string> acked;
   std::set<std::string> acked_rel;
@@ -258,6 +365,9 @@ StatusOr<SyncResult> SyncClient::SyncNow() {
     }
     server_time = resp->server_time;
     result.state_digest = resp->state_digest;
+    report(static_cast<double>(page + 1),
+           "page " + std::to_string(page + 1) + ": " + std::to_string(pulled.size()) + " entities and " +
+               std::to_string(pulled_rel.size()) + " relationships pulled so far");
     if (!resp->cursor) break;
     request["changes"] = Json::array();
     request["cursor"] = *resp->cursor;
@@ -265,36 +375,36 @@ StatusOr<SyncResult> SyncClient::SyncNow() {
   if (!ParseTimestamp(server_time)) return fail(funkygibbon::Status::Internal("hub answer: bad server_time"));
 
   // 3. Apply in one transaction: clear acked pending, apply pulled rows not
-  // blocked by a pending change, advance the watermark.
+  // blocked by a pending change, record conflicts, advance the watermark.
   {
     auto lock = kg_.LockWriter();
     auto now_pending_or = ReadPending(kg_.store());
     if (!now_pending_or.ok()) return fail(now_pending_or.status());
-    Json pending = std::move(now_pending_or).value();
-    for (const auto& id : acked) {
-      if (!snapshot["entities"].contains(id) || !pending["entities"].contains(id)) continue;
-      std::set<std::string> sent;
-      for (const auto& ej : snapshot["entities"][id]) sent.insert(ej.value("version", ""));
-      Json keep = Json::array();
-      for (const auto& ej : pending["entities"][id]) {
-        if (!sent.count(ej.value("version", ""))) keep.push_back(ej);
-      }
-      if (keep.empty()) {
-        pending["entities"].erase(id);
-      } else {
-        pending["entities"][id] = std::move(keep);
-      }
-    }
-    for (const auto& id : acked_rel) {
-      if (snapshot["relationships"].contains(id) && pending["relationships"].contains(id) &&
-          pending["relationships"][id] == snapshot["relationships"][id]) {
-        pending["relationships"].erase(id);
-      }
-    }
+    const Pending now_pending = std::move(now_pending_or).value();
     store::WriteBatch batch;
+    std::set<std::string> cleared;
+    for (const auto& row : snapshot.entities) {
+      if (acked.count(row.id)) {
+        batch.meta_erase.push_back(row.key);
+        cleared.insert(row.key);
+      }
+    }
+    std::set<std::string> blocked;  // ids with a local change the hub has not acked
+    for (const auto& row : now_pending.entities) {
+      if (!cleared.count(row.key)) blocked.insert(row.id);
+    }
+    std::set<std::string> blocked_rel;
+    for (const auto& [id, text] : now_pending.relationships) {
+      auto sent = snapshot.relationships.find(id);
+      if (acked_rel.count(id) && sent != snapshot.relationships.end() && sent->second == text) {
+        batch.meta_erase.push_back(kPendingRelPrefix + id);
+      } else {
+        blocked_rel.insert(id);
+      }
+    }
     std::set<std::string> in_batch;
     for (auto& [id, e] : pulled) {
-      if (pending["entities"].contains(id)) {
+      if (blocked.count(id)) {
         ++result.skipped_pending;
         continue;
       }
@@ -306,7 +416,7 @@ StatusOr<SyncResult> SyncClient::SyncNow() {
       ++result.pulled_entities;
     }
     for (auto& [id, r] : pulled_rel) {
-      if (pending["relationships"].contains(id)) {
+      if (blocked_rel.count(id)) {
         ++result.skipped_pending;
         continue;
       }
@@ -315,13 +425,32 @@ StatusOr<SyncResult> SyncClient::SyncNow() {
                kg_.Read([&](const graph::GraphIndex& g) { return g.Get(eid) != nullptr; });
       };
       if (!exists(r.from_entity_id) || !exists(r.to_entity_id)) continue;
-      auto cur = kg_.Read([&](const graph::GraphIndex& g) { return g.GetRelationship(id); });
+      // A named reference, not the structured binding itself: clang < 16
+      // cannot capture structured bindings in a lambda.
+      const std::string& rel_id = id;
+      auto cur = kg_.Read([&](const graph::GraphIndex& g) { return g.GetRelationship(rel_id); });
       if (cur && *cur == r) continue;
       batch.relationships.push_back(r);
       ++result.pulled_relationships;
     }
-    batch.meta.emplace_back(kPendingKey, pending.dump());
+    if (!result.conflicts.empty()) {
+      const std::string decided_at = FormatTimestamp(NowMicros());
+      int64_t n = ConflictCount(kg_.store());
+      for (const auto& c : result.conflicts) {
+        Json record = ToJson(c);
+        record["reason"] = "decided by the hub";
+        record["hub"] = transport_->Describe();
+        record["device_id"] = options_.device_id;
+        record["user_id"] = options_.user_id;
+        record["decided_at"] = decided_at;
+        AppendConflict(batch, ++n, record);
+      }
+      SetConflictCount(batch, n);
+    }
     batch.meta.emplace_back(kWatermarkKey, server_time);
+    report(static_cast<double>(result.pages) + 1,
+           "applying " + std::to_string(batch.entities.size()) + " entities and " +
+               std::to_string(batch.relationships.size()) + " relationships");
     auto committed = kg_.CommitBatchLocked(batch, graph::CommitOrigin::kRemote);
     if (!committed.ok()) return fail(committed.status());
   }

@@ -14,6 +14,7 @@
 #define FUNKYGIBBON_SYNC_EDGE_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,9 @@ struct HttpTransportOptions {
 
 // POSTs to <hub_url>/api/v1/sync/ with cpp-httplib. hub_url is
 // "http://host:port" (an optional path prefix is kept).
+// OK for a URL NewHttpTransport can use; InvalidArgument naming what is wrong.
+funkygibbon::Status ValidateHubUrl(const std::string& hub_url);
+
 std::unique_ptr<SyncTransport> NewHttpTransport(const std::string& hub_url,
                                                 HttpTransportOptions options);
 
@@ -82,10 +86,14 @@ struct SyncResult {
 
 Json ToJson(const SyncResult& r);
 
+using SyncProgress =
+    std::function<void(double progress, std::optional<double> total, const std::string& message)>;
+
 class SyncClient {
  public:
   // Installs the pending-change recorder on kg (edge mode). kg must outlive
-  // the client; construct the client before the first local write.
+  // the client. The first time a database becomes an edge (and it has never
+  // synced) its current entities and relationships are queued as pending.
   SyncClient(graph::KnowledgeGraph& kg, std::unique_ptr<SyncTransport> transport,
              SyncClientOptions options = {});
   ~SyncClient();
@@ -93,8 +101,9 @@ class SyncClient {
   SyncClient& operator=(const SyncClient&) = delete;
 
   // One push/pull round. Unavailable (with the hub and the cause) when
-  // offline; nothing is lost then.
-  StatusOr<SyncResult> SyncNow();
+  // offline; nothing is lost then. progress (optional) hears each phase and
+  // page: (pages done + phase, total unknown, what is happening).
+  StatusOr<SyncResult> SyncNow(const SyncProgress& progress = nullptr);
 
   // Watermark, pending counts, last result or error, hub, backoff.
   Json Status();
@@ -109,6 +118,10 @@ class SyncClient {
   graph::KnowledgeGraph& kg_;
   std::unique_ptr<SyncTransport> transport_;
   SyncClientOptions options_;
+  // Queues legacy and never-synced data as pending; needs the writer lock.
+  funkygibbon::Status EnrolLocked();
+
+  int64_t next_pending_seq_ = 1;  // guarded by the graph's writer lock
   std::mutex sync_mu_;  // serializes SyncNow
   mutable std::mutex state_mu_;
   std::optional<SyncResult> last_result_;  // guarded by state_mu_

@@ -9,12 +9,11 @@
 #include <unordered_map>
 
 #include "sync/conflict.h"
+#include "sync/conflict_log.h"
 
 namespace funkygibbon::sync {
 namespace {
 
-constexpr char kConflictCountKey[] = "sync.conflicts.count";
-constexpr char kConflictKeyPrefix[] = "sync.conflict.";
 constexpr char kCursorPrefix[] = "fgc1.";
 
 std::string Hex(const unsigned char* p, unsigned n) {
@@ -26,11 +25,6 @@ std::string Hex(const unsigned char* p, unsigned n) {
     out.push_back(kDigits[p[i] & 15]);
   }
   return out;
-}
-
-std::string ConflictKey(int64_t n) {
-  std::string s = std::to_string(n);
-  return kConflictKeyPrefix + std::string(12 - std::min<size_t>(12, s.size()), '0') + s;
 }
 
 std::string EncodeCursor(int64_t seq) { return kCursorPrefix + std::to_string(seq); }
@@ -93,14 +87,7 @@ std::string StateDigest(const graph::KnowledgeGraph& kg) {
 SyncHub::SyncHub(graph::KnowledgeGraph& kg, SyncHubOptions options)
     : kg_(kg), options_(options) {
   if (options_.page_size == 0) options_.page_size = 500;
-  auto count = kg_.store().GetMeta(kConflictCountKey);
-  if (count.ok() && count->has_value()) {
-    try {
-      conflict_count_ = std::stoll(**count);
-    } catch (const std::exception&) {
-      conflict_count_ = 0;
-    }
-  }
+  conflict_count_ = ConflictCount(kg_.store());
 }
 
 funkygibbon::StatusOr<Json> SyncHub::Handle(const Json& request) {
@@ -133,7 +120,8 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Sync(const SyncRequest& req) {
   std::unordered_map<std::string, Relationship> working_edges;  // by id
   std::set<std::string> acked;
   std::set<std::string> acked_rel;
-  int64_t next_conflict = conflict_count_.load();
+  int64_t next_conflict = ConflictCount(kg_.store());
+  const int64_t first_conflict = next_conflict;
   const std::string user = req.user_id.empty() ? req.device_id : req.user_id;
 
   auto current = [&](const std::string& id) -> std::optional<Entity> {
@@ -215,7 +203,7 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Sync(const SyncRequest& req) {
       record["user_id"] = req.user_id;
       record["decided_at"] = FormatTimestamp(now);
       ++next_conflict;
-      batch.meta.emplace_back(ConflictKey(next_conflict), record.dump());
+      AppendConflict(batch, next_conflict, record);
       resp.conflicts.push_back(std::move(info));
     }
     ack(e.id);
@@ -261,8 +249,8 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Sync(const SyncRequest& req) {
     }
   }
 
-  if (next_conflict != conflict_count_.load()) {
-    batch.meta.emplace_back(kConflictCountKey, std::to_string(next_conflict));
+  if (next_conflict != first_conflict) {
+    SetConflictCount(batch, next_conflict);
   }
   if (!batch.empty()) {
     auto info = kg_.CommitBatchLocked(batch, graph::CommitOrigin::kRemote);
@@ -348,16 +336,7 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Sync(const SyncRequest& req) {
 }
 
 funkygibbon::StatusOr<Json> SyncHub::Conflicts(size_t limit) {
-  Json out = Json::array();
-  const int64_t total = conflict_count_.load();
-  for (int64_t n = total; n >= 1 && out.size() < limit; --n) {
-    ASSIGN_OR_RETURN(std::optional<std::string> v, kg_.store().GetMeta(ConflictKey(n)));
-    if (!v) continue;
-    Json j = Json::parse(*v, nullptr, false);
-    if (j.is_discarded()) continue;
-    out.push_back(std::move(j));
-  }
-  return Json{{"conflicts", std::move(out)}, {"total", total}};
+  return ReadConflicts(kg_.store(), limit);
 }
 
 Json SyncHub::Status() {

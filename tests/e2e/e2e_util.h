@@ -90,6 +90,8 @@ inline std::vector<PlannedCall> EveryToolPlan(const std::string& db) {
       {"get_automations_in_room", fixed({{"room_id", living}})},
       {"delete_relationship", [](const std::vector<Json>& e) { return Json{{"relationship_id", e[3]["id"]}}; }},
       {"delete_entity", [](const std::vector<Json>& e) { return Json{{"entity_id", e[2]["id"]}}; }},
+      {"sync_status", fixed(Json::object())},
+      {"get_sync_conflicts", fixed({{"limit", 5}})},
   };
 }
 

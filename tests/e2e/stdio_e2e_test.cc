@@ -73,10 +73,14 @@ TEST(StdioE2ETest, ListsEveryToolAndCallsEachOne) {
   std::set<std::string> listed;
   for (const auto& t : list["result"]["tools"]) listed.insert(t["name"].get<std::string>());
   EXPECT_FALSE(list["result"].contains("nextCursor"));
-  std::set<std::string> planned;
+  // sync_now needs a hub (tests/e2e/sync_e2e_test.cc); here it must say so.
+  std::set<std::string> planned = {"sync_now"};
   for (const auto& p : plan) planned.insert(p.tool);
   EXPECT_EQ(listed, planned) << "every listed tool is called below, and nothing else";
-  EXPECT_EQ(listed.size(), 19u);
+  EXPECT_EQ(listed.size(), 22u);
+  Json no_hub = mcp.Call("sync_now", Json::object());
+  EXPECT_TRUE(no_hub["result"].value("isError", false)) << no_hub.dump();
+  EXPECT_NE(no_hub.dump().find("no hub configured"), std::string::npos) << no_hub.dump();
 
   std::vector<Json> results;
   for (const auto& p : plan) {

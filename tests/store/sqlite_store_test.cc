@@ -576,6 +576,28 @@ TEST(SqliteStoreTest, MetaIsWrittenInBatches) {
   EXPECT_EQ(store->Commit(b).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(SqliteStoreTest, MetaEraseRemovesKeysInTheSameTransaction) {
+  auto store = OpenMemory();
+  WriteBatch b;
+  b.meta = {{"p.a", "1"}, {"p.b", "2"}, {"p.c", "3"}};
+  CommitOrDie(*store, b);
+  WriteBatch erase;
+  erase.meta = {{"p.d", "4"}};
+  erase.meta_erase = {"p.a", "p.c", "p.never"};
+  CommitOrDie(*store, erase);
+  auto left = store->ListMeta("p.");
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ((*left)[0].first, "p.b");
+  EXPECT_EQ((*left)[1].first, "p.d");
+  // A failing batch erases nothing.
+  WriteBatch bad;
+  bad.meta_erase = {"p.b"};
+  bad.relationships.push_back(MakeEdge("e", "missing-a", "missing-b"));
+  EXPECT_FALSE(store->Commit(bad).ok());
+  EXPECT_TRUE(store->GetMeta("p.b")->has_value());
+}
+
 TEST(SqliteStoreTest, ListMetaReturnsKeysWithPrefixInOrder) {
   auto store = OpenMemory();
   EXPECT_TRUE(store->ListMeta("auth.")->empty());
