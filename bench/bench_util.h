@@ -1,0 +1,73 @@
+// Small helpers shared by the benchmark programs: a child process with
+// pipes, /proc readings, percentiles, and the figure printer (one human line
+// and one JSON line per figure).
+//
+// Thread-safety: Child is not thread-safe; the free functions are.
+#ifndef FUNKYGIBBON_BENCH_BENCH_UTIL_H_
+#define FUNKYGIBBON_BENCH_BENCH_UTIL_H_
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace funkygibbon::bench {
+
+using Json = nlohmann::json;
+
+// The funkygibbon binary: $FG_BINARY, else the one built beside the benchmarks.
+std::string BinaryPath();
+
+// A fresh directory under $TMPDIR (or /tmp); the caller removes it.
+std::string MakeTempDir(const std::string& prefix);
+
+// A child process with pipes to its stdin and stdout; stderr goes to a file.
+class Child {
+ public:
+  Child() = default;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child();  // kills a child still running
+
+  bool Start(const std::vector<std::string>& argv, const std::string& stderr_path);
+  bool Write(const std::string& bytes);
+  // One line of stdout without its newline; nullopt on EOF or timeout.
+  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
+  void CloseStdin();
+  // Exit code, or -1 after a timeout (the child is then killed).
+  int Wait(std::chrono::milliseconds timeout);
+  void Kill(int sig);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int in_ = -1;
+  int out_ = -1;
+  std::string buffer_;
+};
+
+// Runs argv to completion and returns its stdout (nullopt if it failed).
+std::optional<std::string> RunForOutput(const std::vector<std::string>& argv);
+
+// A "Key:   123 kB" line of /proc/<pid>/status in kB, or -1.
+long ProcStatusKb(pid_t pid, const char* key);
+
+// Linear-interpolated percentile (p in 0..100) of unsorted values.
+double Percentile(std::vector<double> values, double p);
+
+// Prints "  <what>: <value> <unit>" and a JSON line
+// {"bench":..., "figure":..., "value":..., "unit":..., ...extra}.
+void PrintFigure(const std::string& bench, const std::string& figure, double value,
+                 const std::string& unit, const Json& extra = Json::object());
+
+// "1.15 1.68 2.12" from /proc/loadavg: the machine is shared, so every
+// program prints the load it ran under.
+std::string LoadAverage();
+
+}  // namespace funkygibbon::bench
+
+#endif  // FUNKYGIBBON_BENCH_BENCH_UTIL_H_

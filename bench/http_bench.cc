@@ -1,0 +1,506 @@
+// HTTP hub benchmark: `funkygibbon serve` on a generated database (10k
+// entities, 20k relationships by default), an admin token from
+// `funkygibbon token create`, then
+//   1. read tool calls over /mcp from T client threads with keep-alive, for
+//      S seconds each era: 2025-11-25 (one session per thread) and
+//      2026-07-28 (stateless: _meta + mirrored headers on every request);
+//   2. full sync pulls over POST /api/v1/sync/ (server time from
+//      sync_stats.duration_ms, plus the round trip);
+//   3. pushes of 1,000 changes (each a new device located_in an existing
+//      room), sent with filters.since so the answer is the delta;
+//   4. idle delta syncs (no changes either way).
+// Each figure is printed as a line and as a JSON line.
+//
+//   build*/bench/http_bench [--threads T] [--seconds S] [--entities N] [--relationships M]
+//                           [--server-threads K] [--server-log-level L] [--repeat R]
+//                           [--client-nodelay 0|1]
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+#include "bench/bench_data.h"
+#include "bench/bench_util.h"
+#include "core/version.h"
+
+namespace funkygibbon::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  int threads = 4;
+  double seconds = 10;
+  size_t entities = 10000;
+  size_t relationships = 20000;
+  int server_threads = 0;        // 0 = the server's default
+  std::string server_log_level;  // empty = the server's default (info: one line per request)
+  int repeat = 5;
+  bool client_nodelay = true;  // TCP_NODELAY on the client sockets (curl and Node set it too)
+};
+
+bool ParseArgs(int argc, char** argv, Options* o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) return false;
+    const std::string v = argv[++i];
+    if (a == "--threads") {
+      o->threads = std::stoi(v);
+    } else if (a == "--seconds") {
+      o->seconds = std::stod(v);
+    } else if (a == "--entities") {
+      o->entities = std::stoul(v);
+    } else if (a == "--relationships") {
+      o->relationships = std::stoul(v);
+    } else if (a == "--server-threads") {
+      o->server_threads = std::stoi(v);
+    } else if (a == "--server-log-level") {
+      o->server_log_level = v;
+    } else if (a == "--repeat") {
+      o->repeat = std::stoi(v);
+    } else if (a == "--client-nodelay") {
+      o->client_nodelay = v != "0";
+    } else {
+      return false;
+    }
+  }
+  return o->threads > 0 && o->seconds > 0 && o->repeat > 0 && o->entities >= 2;
+}
+
+// The port from the server's "listening on 127.0.0.1:PORT" line.
+int WaitForPort(const std::string& stderr_path, std::chrono::seconds timeout) {
+  const std::string marker = "listening on 127.0.0.1:";
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    std::ifstream f(stderr_path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    const std::string text = ss.str();
+    if (auto at = text.find(marker); at != std::string::npos) {
+      return std::atoi(text.c_str() + at + marker.size());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
+// The handling times of every POST /api/v1/sync/ the server logged (its
+// request log line "... POST /api/v1/sync/ -> 200 in 12.345 ms", written at
+// the default log level): from routing to the response being ready, so it
+// includes building and serializing the answer, which duration_ms does not.
+std::vector<double> LoggedSyncMs(const std::string& stderr_path) {
+  std::ifstream f(stderr_path);
+  const std::string marker = "POST /api/v1/sync/ -> 200 in ";
+  std::vector<double> out;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (auto at = line.find(marker); at != std::string::npos) {
+      out.push_back(std::atof(line.c_str() + at + marker.size()));
+    }
+  }
+  return out;
+}
+
+void PrintLogged(const std::vector<double>& logged, size_t from, size_t count, const std::string& what,
+                 const Json& ctx) {
+  if (logged.size() < from + count) return;  // not logged at this log level
+  std::vector<double> v(logged.begin() + static_cast<long>(from),
+                        logged.begin() + static_cast<long>(from + count));
+  PrintFigure("sync", what + " server time (request log), median", Percentile(v, 50), "ms", ctx);
+}
+
+// One read tool call's request, rotating over five read tools.
+struct Call {
+  std::string tool;
+  Json arguments;
+};
+
+Call PickCall(const GraphCatalog& cat, std::mt19937_64& rng) {
+  const size_t a = rng() % cat.ids.size();
+  const size_t b = rng() % cat.ids.size();
+  switch (rng() % 5) {
+    case 0:
+      return {"get_entity_details", Json{{"entity_id", cat.ids[a]}}};
+    case 1:
+      return {"search_entities", Json{{"query", KeywordOf(a)}, {"limit", 10}}};
+    case 2:
+      return {"find_path", Json{{"from_entity_id", cat.ids[a]}, {"to_entity_id", cat.ids[b]}}};
+    case 3:
+      return {"query_graph", Json{{"entity_type", "device"},
+                                  {"filters", Json::array({Json{{"field", "name"},
+                                                                {"op", "contains"},
+                                                                {"value", "Lamp"}}})},
+                                  {"limit", 10}}};
+    default:
+      return {"get_connected_entities", Json{{"entity_id", cat.ids[a]}, {"depth", 1}}};
+  }
+}
+
+bool IsToolSuccess(const httplib::Result& res) {
+  return res && res->status == 200 && res->body.find("\"result\"") != std::string::npos &&
+         res->body.find("\"isError\":true") == std::string::npos;
+}
+
+struct ThreadStats {
+  std::vector<double> ms;
+  std::map<std::string, std::vector<double>> ms_by_tool;
+  size_t failures = 0;
+  std::string first_failure;
+};
+
+// One client thread: its own keep-alive connection (and session, legacy era).
+void ClientThread(int port, const std::string& token, bool modern, bool nodelay,
+                  const GraphCatalog& cat, uint64_t seed, std::barrier<>& start,
+                  const std::atomic<bool>& stop, ThreadStats* out) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_keep_alive(true);
+  cli.set_tcp_nodelay(nodelay);
+  cli.set_read_timeout(60, 0);
+  httplib::Headers headers = {{"Authorization", "Bearer " + token},
+                              {"Accept", "application/json, text/event-stream"}};
+  auto fail = [&](const std::string& why) {
+    if (out->failures++ == 0) out->first_failure = why;
+  };
+  if (!modern) {
+    headers.emplace("MCP-Protocol-Version", "2025-11-25");
+    Json init{{"jsonrpc", "2.0"},
+              {"id", 0},
+              {"method", "initialize"},
+              {"params", {{"protocolVersion", "2025-11-25"},
+                          {"capabilities", Json::object()},
+                          {"clientInfo", {{"name", "http_bench"}, {"version", "1"}}}}}};
+    auto res = cli.Post("/mcp", headers, init.dump(), "application/json");
+    if (!res || res->status != 200 || !res->has_header("Mcp-Session-Id")) {
+      fail(res ? "initialize: HTTP " + std::to_string(res->status) + " " + res->body
+               : "initialize: no answer");
+    } else {
+      headers.emplace("Mcp-Session-Id", res->get_header_value("Mcp-Session-Id"));
+      cli.Post("/mcp", headers, R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
+               "application/json");
+    }
+  }
+  std::mt19937_64 rng(seed);
+  start.arrive_and_wait();
+  for (int64_t id = 1; !stop.load(std::memory_order_relaxed); ++id) {
+    Call call = PickCall(cat, rng);
+    Json body{{"jsonrpc", "2.0"},
+              {"id", id},
+              {"method", "tools/call"},
+              {"params", {{"name", call.tool}, {"arguments", std::move(call.arguments)}}}};
+    httplib::Headers h = headers;
+    if (modern) {
+      body["params"]["_meta"] = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                                 {"io.modelcontextprotocol/clientCapabilities", Json::object()}};
+      h.emplace("MCP-Protocol-Version", "2026-07-28");
+      h.emplace("Mcp-Method", "tools/call");
+      h.emplace("Mcp-Name", call.tool);
+    }
+    const std::string text = body.dump();
+    const auto t0 = Clock::now();
+    auto res = cli.Post("/mcp", h, text, "application/json");
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (!IsToolSuccess(res)) {
+      fail(call.tool + ": " +
+           (res ? "HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 300)
+                : "no answer (" + httplib::to_string(res.error()) + ")"));
+      continue;
+    }
+    out->ms.push_back(ms);
+    out->ms_by_tool[call.tool].push_back(ms);
+  }
+}
+
+// CPU time (user + system) the process has used so far, in seconds.
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14 || i == 15) ticks += std::atof(field.c_str());  // utime, stime
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+void ReadToolCalls(int port, const std::string& token, bool modern, const Options& o,
+                   const GraphCatalog& cat, pid_t server_pid) {
+  const std::string era = modern ? "2026-07-28 stateless" : "2025-11-25 sessions";
+  std::printf("\n/mcp read tool calls, %s, %d client threads, %.0f s:\n", era.c_str(), o.threads,
+              o.seconds);
+  std::vector<ThreadStats> stats(static_cast<size_t>(o.threads));
+  std::atomic<bool> stop{false};
+  std::barrier<> start(o.threads + 1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.threads; ++t) {
+    threads.emplace_back(ClientThread, port, std::cref(token), modern, o.client_nodelay, std::cref(cat),
+                         static_cast<uint64_t>(1000 + t), std::ref(start), std::cref(stop),
+                         &stats[static_cast<size_t>(t)]);
+  }
+  start.arrive_and_wait();
+  const auto t0 = Clock::now();
+  const double cpu0 = ProcessCpuSeconds(server_pid);
+  std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double server_cpu = ProcessCpuSeconds(server_pid) - cpu0;
+  std::vector<double> all;
+  std::map<std::string, std::vector<double>> by_tool;
+  size_t failures = 0;
+  for (const auto& s : stats) {
+    all.insert(all.end(), s.ms.begin(), s.ms.end());
+    for (const auto& [tool, v] : s.ms_by_tool) by_tool[tool].insert(by_tool[tool].end(), v.begin(), v.end());
+    failures += s.failures;
+    if (s.failures > 0) std::printf("  failure: %s\n", s.first_failure.c_str());
+  }
+  const double rate = static_cast<double>(all.size()) / secs;
+  const Json ctx{{"era", era},          {"client_threads", o.threads}, {"calls", all.size()},
+                 {"failures", failures}, {"seconds", secs},
+                 {"client_nodelay", o.client_nodelay}};
+  Json target = ctx;
+  target["target_calls_per_s"] = 20000;
+  target["met"] = rate >= 20000 && failures == 0;
+  PrintFigure("http", "/mcp read calls/s (" + era + ")", rate, "calls/s", target);
+  // What the server spent per call, whatever else ran on the machine (the
+  // clients share its cores): the figure to compare between runs.
+  PrintFigure("http", "/mcp read server CPU per call (" + era + ")",
+              all.empty() ? 0 : server_cpu * 1e6 / static_cast<double>(all.size()), "us", ctx);
+  PrintFigure("http", "/mcp read p50 (" + era + ")", Percentile(all, 50), "ms", ctx);
+  PrintFigure("http", "/mcp read p99 (" + era + ")", Percentile(all, 99), "ms", ctx);
+  for (const auto& [tool, v] : by_tool) {
+    Json t = ctx;
+    t["tool"] = tool;
+    t["calls"] = v.size();
+    PrintFigure("http", "  " + tool + " p50 (" + era + ")", Percentile(v, 50), "ms", t);
+  }
+}
+
+Json SyncEnvelope(const std::string& sync_type, Json changes) {
+  return Json{{"protocol_version", "inbetweenies-v2"},
+              {"device_id", "http-bench"},
+              {"user_id", "bench"},
+              {"sync_type", sync_type},
+              {"changes", std::move(changes)},
+              {"vector_clock", Json::object()}};
+}
+
+struct SyncTiming {
+  double server_ms = 0;
+  double round_trip_ms = 0;
+  Json response;
+};
+
+std::optional<SyncTiming> PostSync(httplib::Client& cli, const std::string& token, const Json& body) {
+  const httplib::Headers h = {{"Authorization", "Bearer " + token}};
+  const std::string text = body.dump();
+  const auto t0 = Clock::now();
+  auto res = cli.Post("/api/v1/sync/", h, text, "application/json");
+  SyncTiming t;
+  t.round_trip_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  if (!res || res->status != 200) {
+    std::printf("  sync failed: %s\n",
+                res ? ("HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 300)).c_str()
+                    : "no answer");
+    return std::nullopt;
+  }
+  t.response = Json::parse(res->body, nullptr, false);
+  if (t.response.is_discarded()) return std::nullopt;
+  t.server_ms = t.response["sync_stats"].value("duration_ms", -1.0);
+  return t;
+}
+
+// Full pulls, then pushes of 1,000 new devices each located_in an existing room.
+void Sync(int port, const std::string& token, const Options& o, const GraphCatalog& cat,
+          const std::string& server_stderr) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_keep_alive(true);
+  cli.set_tcp_nodelay(o.client_nodelay);
+  cli.set_read_timeout(120, 0);
+  std::printf("\nsync over POST /api/v1/sync/ (%zu entities, %zu relationships in the hub):\n",
+              o.entities, o.relationships);
+  std::vector<double> pull_server, pull_rt;
+  std::string since;
+  size_t pulled = 0;
+  for (int i = 0; i < o.repeat; ++i) {
+    auto t = PostSync(cli, token, SyncEnvelope("full", Json::array()));
+    if (!t) return;
+    pulled = t->response["changes"].size();
+    since = t->response.value("server_time", "");
+    pull_server.push_back(t->server_ms);
+    pull_rt.push_back(t->round_trip_ms);
+  }
+  Json ctx{{"changes_pulled", pulled}, {"repeat", o.repeat}};
+  Json target = ctx;
+  target["target_ms"] = 150;
+  target["met"] = Percentile(pull_server, 50) < 150;
+  PrintFigure("sync", "full pull server time (duration_ms), median", Percentile(pull_server, 50),
+              "ms", target);
+  PrintFigure("sync", "full pull round trip, median", Percentile(pull_rt, 50), "ms", ctx);
+
+  std::vector<size_t> rooms;
+  for (size_t i = 0; i < cat.types.size(); ++i) {
+    if (cat.types[i] == EntityType::kRoom) rooms.push_back(i);
+  }
+  if (rooms.empty()) return;
+  std::mt19937_64 rng(99);
+  std::vector<double> push_server, push_rt;
+  size_t applied = 0, applied_rels = 0;
+  for (int i = 0; i < o.repeat; ++i) {
+    Json changes = Json::array();
+    const std::string now = FormatTimestamp(NowMicros());
+    for (int k = 0; k < 1000; ++k) {
+      const std::string id = NewUuid();
+      const std::string version = now + "-" + std::to_string(100000 + k) + "-bench";
+      const size_t room = rooms[rng() % rooms.size()];
+      changes.push_back(Json{
+          {"change_type", "create"},
+          {"entity", {{"id", id},
+                      {"version", version},
+                      {"entity_type", "device"},
+                      {"name", "Pushed Plug " + std::to_string(i * 1000 + k)},
+                      {"content", {{"manufacturer", "Eve"}, {"note", "pushed by http_bench"}}},
+                      {"source_type", "manual"},
+                      {"user_id", "bench"},
+                      {"parent_versions", Json::array()}}},
+          {"relationships", Json::array({Json{{"id", NewUuid()},
+                                              {"from_entity_id", id},
+                                              {"from_entity_version", version},
+                                              {"to_entity_id", cat.ids[room]},
+                                              {"relationship_type", "located_in"},
+                                              {"properties", Json::object()},
+                                              {"user_id", "bench"}}})}});
+    }
+    Json body = SyncEnvelope("delta", std::move(changes));
+    body["filters"] = {{"since", since}};
+    auto t = PostSync(cli, token, body);
+    if (!t) return;
+    applied = t->response["applied"].size();
+    applied_rels = t->response["applied_relationships"].size();
+    since = t->response.value("server_time", since);
+    push_server.push_back(t->server_ms);
+    push_rt.push_back(t->round_trip_ms);
+  }
+  ctx = Json{{"changes_pushed", 1000}, {"applied", applied}, {"applied_relationships", applied_rels},
+             {"repeat", o.repeat}};
+  target = ctx;
+  target["target_ms"] = 300;
+  target["met"] = Percentile(push_server, 50) < 300 && applied == 1000;
+  PrintFigure("sync", "push of 1,000 changes server time (duration_ms), median",
+              Percentile(push_server, 50), "ms", target);
+  PrintFigure("sync", "push of 1,000 changes round trip, median", Percentile(push_rt, 50), "ms", ctx);
+
+  // Idle delta syncs: nothing to push, nothing new since the last answer —
+  // what a device polling its hub pays when the house is quiet.
+  std::vector<double> idle_server, idle_rt;
+  size_t idle_changes = 0;
+  const int idle_rounds = o.repeat * 4;
+  for (int i = 0; i < idle_rounds; ++i) {
+    Json body = SyncEnvelope("delta", Json::array());
+    body["filters"] = {{"since", since}};
+    auto t = PostSync(cli, token, body);
+    if (!t) return;
+    idle_changes += t->response["changes"].size();
+    since = t->response.value("server_time", since);
+    idle_server.push_back(t->server_ms);
+    idle_rt.push_back(t->round_trip_ms);
+  }
+  ctx = Json{{"changes_pulled", idle_changes}, {"repeat", idle_rounds}};
+  PrintFigure("sync", "idle delta sync server time (duration_ms), median", Percentile(idle_server, 50), "ms",
+              ctx);
+  PrintFigure("sync", "idle delta sync round trip, median", Percentile(idle_rt, 50), "ms", ctx);
+  // The log is written asynchronously to the answer; give it a moment.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::vector<double> logged = LoggedSyncMs(server_stderr);
+  const size_t n = static_cast<size_t>(o.repeat);  // the pulls, then the pushes, were the only syncs
+  PrintLogged(logged, 0, n, "full pull", Json{{"changes_pulled", pulled}});
+  PrintLogged(logged, n, n, "push of 1,000 changes", Json{{"changes_pushed", 1000}});
+  PrintLogged(logged, 2 * n, static_cast<size_t>(idle_rounds), "idle delta sync", Json{{"changes_pulled", idle_changes}});
+}
+
+int Main(int argc, char** argv) {
+  Options o;
+  if (!ParseArgs(argc, argv, &o)) {
+    std::fprintf(stderr,
+                 "usage: %s [--threads T] [--seconds S] [--entities N] [--relationships M]\n"
+                 "          [--server-threads K] [--server-log-level L] [--repeat R]\n"
+                 "          [--client-nodelay 0|1]\n",
+                 argv[0]);
+    return 2;
+  }
+  const std::string tmp = MakeTempDir("fg-http-bench-");
+  const std::string db = tmp + "/kg.db";
+  GraphCatalog cat;
+  {
+    auto filled = MakeFilledGraph(db, GraphSpec{o.entities, o.relationships, 42});
+    if (!filled.ok()) {
+      std::fprintf(stderr, "http_bench: %s\n", filled.status().ToString().c_str());
+      return 1;
+    }
+    cat = std::move(filled->catalog);
+  }
+  auto token_out = RunForOutput({BinaryPath(), "--db", db, "token", "create", "--role", "admin"});
+  if (!token_out || token_out->empty()) {
+    std::fprintf(stderr, "http_bench: `funkygibbon token create` failed\n");
+    return 1;
+  }
+  const std::string token = token_out->substr(0, token_out->find('\n'));
+
+  std::vector<std::string> argv_server = {BinaryPath(), "--db", db};
+  if (!o.server_log_level.empty()) {
+    argv_server.insert(argv_server.end(), {"--log-level", o.server_log_level});
+  }
+  argv_server.insert(argv_server.end(), {"serve", "--listen", "127.0.0.1:0", "--dev"});
+  if (o.server_threads > 0) {
+    argv_server.insert(argv_server.end(), {"--threads", std::to_string(o.server_threads)});
+  }
+  Child server;
+  const std::string stderr_path = tmp + "/server.stderr";
+  if (!server.Start(argv_server, stderr_path)) {
+    std::fprintf(stderr, "http_bench: cannot start %s\n", BinaryPath().c_str());
+    return 1;
+  }
+  const int port = WaitForPort(stderr_path, std::chrono::seconds(120));
+  if (port == 0) {
+    std::fprintf(stderr, "http_bench: the server did not print its port\n");
+    return 1;
+  }
+  std::printf("http_bench: server on 127.0.0.1:%d (%zu entities, %zu relationships, server threads %s,"
+              " log level %s, client TCP_NODELAY %s), load average %s\n",
+              port, o.entities, o.relationships,
+              o.server_threads > 0 ? std::to_string(o.server_threads).c_str() : "default",
+              o.server_log_level.empty() ? "default" : o.server_log_level.c_str(),
+              o.client_nodelay ? "on" : "off", LoadAverage().c_str());
+  ReadToolCalls(port, token, /*modern=*/false, o, cat, server.pid());
+  ReadToolCalls(port, token, /*modern=*/true, o, cat, server.pid());
+  Sync(port, token, o, cat, stderr_path);
+  PrintFigure("http", "server peak RSS", static_cast<double>(ProcStatusKb(server.pid(), "VmHWM")) / 1024,
+              "MB");
+  server.Kill(SIGTERM);
+  server.Wait(std::chrono::seconds(30));
+  std::printf("http_bench: load average %s\n", LoadAverage().c_str());
+  std::filesystem::remove_all(tmp);
+  return 0;
+}
+
+}  // namespace
+}  // namespace funkygibbon::bench
+
+int main(int argc, char** argv) { return funkygibbon::bench::Main(argc, argv); }
