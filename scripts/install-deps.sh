@@ -4,7 +4,8 @@ set -euo pipefail
 PKGS=(build-essential cmake ninja-build pkg-config git
       nlohmann-json3-dev libcpp-httplib-dev libsqlite3-dev sqlite3 libspdlog-dev
       libgtest-dev libgmock-dev libcli11-dev libssl-dev libargon2-dev libqrencode-dev libpng-dev libbenchmark-dev
-      json-schema-test-suite nodejs npm python3)
+      json-schema-test-suite nodejs npm python3
+      clang libclang-rt-14-dev)  # clang + libFuzzer for scripts/fuzz.sh
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

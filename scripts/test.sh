@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: a normal build, then
-# the whole suite again under AddressSanitizer + UBSan (skip with FG_NO_ASAN=1).
+# the whole suite again under AddressSanitizer + UBSan (skip with FG_NO_ASAN=1),
+# the concurrency tests under ThreadSanitizer (scripts/tsan.sh; FG_NO_TSAN=1
+# skips), and every libFuzzer target for a bounded time (scripts/fuzz.sh,
+# FG_FUZZ_SECONDS per target, default 20 here; FG_NO_FUZZ=1 skips).
 # The end-to-end tests that use ../shared (official MCP SDK client, conformance
 # suite) skip cleanly when ../shared or npm is unavailable.
 set -euo pipefail
@@ -23,4 +26,12 @@ if [ "${FG_NO_ASAN:-0}" != 1 ]; then
   echo "== AddressSanitizer + UBSan build =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite "$ROOT/build-asan" -DFG_SANITIZE=ON
+fi
+if [ "${FG_NO_TSAN:-0}" != 1 ]; then
+  echo "== ThreadSanitizer build (concurrency tests) =="
+  "$ROOT/scripts/tsan.sh"
+fi
+if [ "${FG_NO_FUZZ:-0}" != 1 ]; then
+  echo "== libFuzzer targets, bounded run =="
+  FG_FUZZ_SECONDS="${FG_FUZZ_SECONDS:-20}" "$ROOT/scripts/fuzz.sh"
 fi

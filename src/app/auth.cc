@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <deque>
@@ -29,6 +30,7 @@ constexpr size_t kKeyBytes = 32;
 constexpr size_t kMaxTokenBytes = 4096;
 constexpr int64_t kMaxTtlSeconds = 366LL * 24 * 3600;
 constexpr size_t kMaxTrackedClients = 10000;
+constexpr size_t kMaxCachedTokens = 1024;  // then the cache starts afresh
 // Argon2id cost (OWASP: m=19 MiB, t=2, p=1).
 constexpr uint32_t kArgonTime = 2;
 constexpr uint32_t kArgonMemoryKiB = 19 * 1024;
@@ -196,6 +198,12 @@ bool IsTokenId(std::string_view id) {
   });
 }
 
+// Looks tokens up by view, without copying them.
+struct TokenHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class AuthServiceImpl final : public AuthService {
  public:
   AuthServiceImpl(store::Store& store, AuthOptions options, std::string key)
@@ -204,6 +212,16 @@ class AuthServiceImpl final : public AuthService {
   }
 
   StatusOr<Principal> Authenticate(std::string_view token) const override {
+    if (std::optional<Principal> hit = Remembered(token)) return *std::move(hit);
+    // Read before verifying: a revocation that lands while we verify must
+    // keep the result out of the cache.
+    const uint64_t generation = revocations_.load();
+    StatusOr<Principal> p = Verify(token);
+    if (p.ok()) Remember(token, *p, generation);
+    return p;
+  }
+
+  StatusOr<Principal> Verify(std::string_view token) const {
     if (token.empty()) return Status::Unauthenticated("empty token");
     if (token.size() > kMaxTokenBytes) return Status::Unauthenticated("malformed token: too long");
     const auto parts = SplitDots(token);
@@ -253,8 +271,9 @@ class AuthServiceImpl final : public AuthService {
     p.expires_at = exp->get<int64_t>();
     if (ToUnix(options_.clock()) >= p.expires_at) return Status::Unauthenticated("token expired");
     if (!IsTokenId(p.token_id)) return Status::Unauthenticated("malformed token: bad jti");
-    // The record is read from the database on every request so a revocation
-    // made by another process (`funkygibbon token revoke`) takes effect at once.
+    // The record is read from the database (not only the signature checked)
+    // so a revocation made by another process (`funkygibbon token revoke`)
+    // takes effect; Authenticate caches the outcome only briefly.
     auto rec = store_.GetMeta(std::string(kTokenMetaPrefix) + p.token_id);
     if (!rec.ok()) return Status::Unavailable("cannot check the token: " + rec.status().message());
     if (!rec->has_value()) return Status::Unauthenticated("unknown token");
@@ -335,6 +354,7 @@ class AuthServiceImpl final : public AuthService {
     batch.meta.emplace_back(key, TokenRecord(*info).dump());
     auto commit = store_.Commit(batch);
     if (!commit.ok()) return commit.status();
+    Forget(token_id);
     Audit("token_revoked", {{"jti", std::string(token_id)},
                             {"role", std::string(ToString(info->role))},
                             {"subject", info->subject}});
@@ -406,6 +426,42 @@ class AuthServiceImpl final : public AuthService {
   }
 
  private:
+  // A verified token, trusted until `checked` + token_recheck_interval.
+  struct CachedToken {
+    Principal principal;
+    std::chrono::steady_clock::time_point checked;
+  };
+
+  std::optional<Principal> Remembered(std::string_view token) const {
+    if (options_.token_recheck_interval.count() <= 0) return std::nullopt;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = cache_.find(token);
+    if (it == cache_.end()) return std::nullopt;
+    if (now - it->second.checked >= options_.token_recheck_interval ||
+        ToUnix(options_.clock()) >= it->second.principal.expires_at) {
+      cache_.erase(it);  // verify again (and say why it fails, if it does)
+      return std::nullopt;
+    }
+    return it->second.principal;
+  }
+
+  void Remember(std::string_view token, const Principal& p, uint64_t generation) const {
+    if (options_.token_recheck_interval.count() <= 0) return;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (revocations_.load() != generation) return;  // a revocation raced us
+    if (cache_.size() >= kMaxCachedTokens) cache_.clear();
+    cache_.insert_or_assign(std::string(token), CachedToken{p, std::chrono::steady_clock::now()});
+  }
+
+  void Forget(std::string_view token_id) {
+    ++revocations_;  // before erasing: see Remember
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    for (auto it = cache_.begin(); it != cache_.end();) {
+      it = it->second.principal.token_id == token_id ? cache_.erase(it) : std::next(it);
+    }
+  }
+
   struct ClientState {
     std::deque<Clock::time_point> failures;
     Clock::time_point locked_until{};
@@ -450,6 +506,9 @@ class AuthServiceImpl final : public AuthService {
   std::unordered_map<std::string, ClientState> clients_;
   std::mutex revoke_mu_;
   std::mutex audit_mu_;
+  mutable std::mutex cache_mu_;  // guards cache_
+  mutable std::unordered_map<std::string, CachedToken, TokenHash, std::equal_to<>> cache_;
+  mutable std::atomic<uint64_t> revocations_{0};  // bumped by every Revoke
 };
 
 }  // namespace

@@ -66,6 +66,9 @@ struct AuthOptions {
   std::string audit_log_path;
   // The clock (tests inject one); empty = std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // How long a verified token is trusted before its database record is read
+  // again (see Authenticate); zero reads it on every request.
+  std::chrono::milliseconds token_recheck_interval{1000};
 };
 
 // Where the audit log lives for a database: "<db>.audit.log" beside it; ""
@@ -84,6 +87,12 @@ class AuthService {
 
   // Verifies a bearer token: signature, expiry, revocation.
   // Unauthenticated with a reason ("expired", "revoked", "bad signature", ...).
+  // A token that verified is remembered for token_recheck_interval, so a
+  // busy client does not pay a signature check, JSON parses and a database
+  // read on every request. Expiry is still checked on every use, and a
+  // revocation through this service (Revoke) applies at once; one made by
+  // another process on the same database (`funkygibbon token revoke`)
+  // applies within token_recheck_interval (1 s by default).
   virtual StatusOr<Principal> Authenticate(std::string_view bearer_token) const = 0;
 
   // A new token. `subject` empty = "token:<jti>". ttl must be positive and

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/auth.h"
+#include "app/check.h"
 #include "app/config.h"
 #include "app/export_import.h"
 #include "app/hub_server.h"
@@ -145,6 +146,10 @@ int RunCli(int argc, char** argv) {
   std::string backup_path;
   backup->add_option("file", backup_path, "destination file")->required();
   auto* dbpath = app.add_subcommand("db-path", "Print the database path in use");
+  auto* check = app.add_subcommand(
+      "check", "Check the database (integrity, and the loaded graph against the store); prints ok");
+  bool check_json = false;
+  check->add_flag("--json", check_json, "print the report (problems, counts, state digest) as JSON");
   // Hub access tokens and the admin password hash.
   auto* token = app.add_subcommand("token", "Create, list or revoke access tokens of the HTTP hub");
   token->require_subcommand(1);
@@ -165,7 +170,9 @@ int RunCli(int argc, char** argv) {
   serve->add_option("--listen", serve_opt.listen, "host:port to listen on (default 127.0.0.1:8000; port 0 picks one)");
   serve->add_option("--anonymous", anonymous, "'guest': requests without a token act as read-only guests (loopback only)");
   serve->add_option("--allowed-host", serve_opt.allowed_hosts, "a Host/Origin name accepted besides loopback names (repeatable)");
-  serve->add_option("--threads", serve_opt.threads, "worker threads (default 8)");
+  serve->add_option("--threads", serve_opt.threads, "connection workers always running (default 8)");
+  serve->add_option("--max-threads", serve_opt.max_threads,
+                    "workers added while every one is busy with a connection, up to this (default 512)");
   serve->add_flag("--dev", serve_opt.dev, "development mode: admin password 'admin' when no hash is configured");
   serve->add_option("--admin-password-hash", serve_opt.admin_password_hash, "Argon2id hash from `funkygibbon hash-password`")
       ->envname("FUNKYGIBBON_ADMIN_PASSWORD_HASH");
@@ -275,6 +282,7 @@ int RunCli(int argc, char** argv) {
   }
 
   if (*mcp) return rt.ServeStdio();
+  if (*check) return RunCheckCommand(rt.graph(), check_json);
   if (*sync_cmd) return RunSyncCommand(rt, sync_status_only);
   if (*serve) {
     if (!anonymous.empty() && anonymous != "guest") {

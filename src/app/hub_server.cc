@@ -1,14 +1,18 @@
 #include "app/hub_server.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <thread>
@@ -16,6 +20,7 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
+#include "app/worker_pool.h"
 #include "mcp/json_text.h"
 
 namespace funkygibbon::app {
@@ -110,6 +115,33 @@ StatusOr<std::pair<std::string, int>> ParseListenAddress(std::string_view listen
   return std::make_pair(host, port);
 }
 
+// cpp-httplib listens with a backlog of 5 (compiled into Debian's library):
+// when a house's devices reconnect together, say after the hub restarts,
+// connections beyond that wait in SYN_RECV, their first request is
+// retransmitted seconds later, and the server may give up on them before it
+// arrives. listen() again on the bound socket raises the backlog.
+static void WidenListenBacklog(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  while (dirent* entry = readdir(dir)) {
+    const int fd = std::atoi(entry->d_name);
+    if (fd <= 2 || fd == dirfd(dir)) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int bound = -1;
+    if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+    if (bound == port && ::listen(fd, SOMAXCONN) != 0) {
+      spdlog::warn("cannot raise the listen backlog: {}", std::strerror(errno));
+    }
+  }
+  closedir(dir);
+}
+
 int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   auto address = ParseListenAddress(options.listen);
   if (!address.ok()) {
@@ -126,6 +158,11 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   }
   if (options.threads < 1 || options.threads > 256) {
     std::fprintf(stderr, "funkygibbon: --threads must be between 1 and 256\n");
+    return 2;
+  }
+  if (options.max_threads < options.threads || options.max_threads > 4096) {
+    std::fprintf(stderr, "funkygibbon: --max-threads must be between --threads (%d) and 4096\n",
+                 options.threads);
     return 2;
   }
   if (options.log_format == LogFormat::kJson) UseJsonLogLines();
@@ -169,8 +206,13 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   signal(SIGPIPE, SIG_IGN);
 
   httplib::Server server;
+  // Each keep-alive connection holds a worker while it is busy, so the pool
+  // grows with the connections instead of making the N+1st device wait.
   const size_t threads = static_cast<size_t>(options.threads);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const size_t max_threads = static_cast<size_t>(options.max_threads);
+  server.new_task_queue = [threads, max_threads] {
+    return new ElasticWorkerPool(threads, max_threads);
+  };
   server.set_payload_max_length(options.limits.max_body_bytes);
   // Headers and body go out in separate writes; without TCP_NODELAY the
   // client's delayed ACK holds the body back ~40 ms on every keep-alive call.
@@ -179,8 +221,17 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   server.set_write_timeout(options.write_timeout);
   server.set_keep_alive_timeout(options.keep_alive_timeout.count());
   server.set_keep_alive_max_count(1000);
-  server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
     t_request_start = Clock::now();
+    // Answers go out uncompressed. httplib would compress every JSON answer
+    // a client accepts brotli or gzip for, at brotli's highest quality: a
+    // full sync pull (15 MB) took a minute of CPU that way, and even a small
+    // tools/call answer pays more to compress than to send on a home
+    // network. httplib has no switch for it, so the header is dropped here
+    // (the Request is httplib's own non-const object, passed as const).
+    if (req.has_header("Accept-Encoding")) {
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   const size_t max_body = options.limits.max_body_bytes;
@@ -196,6 +247,14 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
       detail = "request body larger than " + std::to_string(max_body) + " bytes";
     } else if (res.status == 404) {
       detail = "no route for " + req.method + " " + req.path;
+    } else if (res.status == 414) {
+      detail = "request URI longer than " + std::to_string(CPPHTTPLIB_REQUEST_URI_MAX_LENGTH) +
+               " bytes";
+    } else if (res.status == 400) {
+      // httplib answers 400 itself only when it cannot read the request.
+      detail = "malformed HTTP request (a header line over " +
+               std::to_string(CPPHTTPLIB_HEADER_MAX_LENGTH) +
+               " bytes, a bad chunked body or a bad request line)";
     } else {
       detail = "HTTP " + std::to_string(res.status);
     }
@@ -244,6 +303,7 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
                  std::strerror(errno));
     return 1;
   }
+  WidenListenBacklog(bound);
   const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::fprintf(stderr, "funkygibbon: listening on %s:%d (MCP at http://%s:%d/mcp)\n", shown.c_str(),
                bound, shown.c_str(), bound);

@@ -30,7 +30,8 @@ struct HubServerOptions {
   std::string listen = "127.0.0.1:8000";  // host:port ([v6]:port); port 0 picks a free one
   bool anonymous_guest = false;           // requests without a token act as guests (loopback only)
   std::vector<std::string> allowed_hosts;  // Host/Origin names accepted besides loopback ones
-  int threads = 8;                         // worker threads
+  int threads = 8;                         // connection workers always running
+  int max_threads = 512;                   // workers added while every one is busy, up to this
   bool dev = false;                        // dev mode for auth (see AuthOptions::dev_mode)
   std::string admin_password_hash;         // Argon2id PHC string; empty = none
   std::string audit_log_path;              // auth audit log (JSON lines); empty = none

@@ -20,20 +20,27 @@ using httplib::Response;
 
 constexpr size_t kDefaultListLimit = 50;
 constexpr size_t kMaxListLimit = 1000;
+// query_graph's own maximum offset; checked here so the error names the
+// query parameter rather than the tool argument.
+constexpr size_t kMaxListOffset = 1000000;
 
+
+// Where a route took the tool's arguments from, for the error messages.
+constexpr std::string_view kFromBody = "body";
+constexpr std::string_view kFromParameters = "parameters";  // path and query string
 
 // Runs tool `name` the way ToolRegistry::Call does (lookup -> access ->
 // inputSchema -> handler -> outputSchema) but keeps the handler's Status
 // code, so the REST answer can say 404 or 409 instead of a generic error.
 StatusOr<Json> RunTool(const HubContext& ctx, const Principal& who, std::string_view name,
-                       const Json& args) {
+                       const Json& args, std::string_view from = kFromBody) {
   const mcp::Tool* tool = ctx.tools.Find(name);
   if (tool == nullptr) return Status::Internal("tool '" + std::string(name) + "' is missing");
   if (!tool->read_only && who.role == Role::kGuest) {
     return Status::PermissionDenied("guests are read-only");
   }
   if (auto errors = tool->input_schema.Validate(args); !errors.empty()) {
-    return Status::InvalidArgument(mcp::FormatSchemaErrors(errors, "body"));
+    return Status::InvalidArgument(mcp::FormatSchemaErrors(errors, from));
   }
   mcp::ToolContext tctx;
   tctx.user_id = UserIdOf(who, "api");
@@ -135,9 +142,9 @@ void CreateEntity(const Request& req, Response& res, HubContext& ctx, const Prin
 void ListEntities(const Request& req, Response& res, HubContext& ctx, const Principal& who) {
   auto limit = SizeParam(req, "limit", kDefaultListLimit, kMaxListLimit);
   if (!limit.ok()) return SendStatus(res, limit.status());
-  auto skip = SizeParam(req, "skip", 0, SIZE_MAX / 2);
+  auto skip = SizeParam(req, "skip", 0, kMaxListOffset);
   if (!skip.ok()) return SendStatus(res, skip.status());
-  auto offset = SizeParam(req, "offset", *skip, SIZE_MAX / 2);
+  auto offset = SizeParam(req, "offset", *skip, kMaxListOffset);
   if (!offset.ok()) return SendStatus(res, offset.status());
   Json args = {{"full", true}, {"order_by", "id"}, {"offset", *offset}};
   if (*limit == 0) {
@@ -153,7 +160,7 @@ void ListEntities(const Request& req, Response& res, HubContext& ctx, const Prin
     }
     args["entity_type"] = std::string(ToString(*t));
   }
-  auto out = RunTool(ctx, who, "query_graph", args);
+  auto out = RunTool(ctx, who, "query_graph", args, kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   Json entities = out->value("results", Json::array());
   if (*limit == 0) entities = Json::array();
@@ -179,7 +186,8 @@ void GetEntity(const Request& req, Response& res, HubContext& ctx, const Princip
     return SendJson(res, 200, Json{{"entity", ToJson(**v)}});
   }
   auto out = RunTool(ctx, who, "get_entity_details",
-                     Json{{"entity_id", id}, {"include_relationships", *with_rels}});
+                     Json{{"entity_id", id}, {"include_relationships", *with_rels}},
+                     kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   Json answer = {{"entity", (*out)["entity"]},
                  {"deleted", out->value("deleted", false)},
@@ -207,14 +215,14 @@ void UpdateEntity(const Request& req, Response& res, HubContext& ctx, const Prin
 void DeleteEntity(const Request& req, Response& res, HubContext& ctx, const Principal& who) {
   const std::string id = req.matches[1];
   if (Status s = RequireLiveEntity(ctx, id); !s.ok()) return SendStatus(res, s);
-  auto out = RunTool(ctx, who, "delete_entity", Json{{"entity_id", id}});
+  auto out = RunTool(ctx, who, "delete_entity", Json{{"entity_id", id}}, kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   SendJson(res, 200, *out);
 }
 
 void EntityVersions(const Request& req, Response& res, HubContext& ctx, const Principal& who) {
   const std::string id = req.matches[1];
-  auto out = RunTool(ctx, who, "get_entity_history", Json{{"entity_id", id}});
+  auto out = RunTool(ctx, who, "get_entity_history", Json{{"entity_id", id}}, kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   SendJson(res, 200,
            Json{{"entity_id", id},
@@ -246,7 +254,7 @@ void Connected(const Request& req, Response& res, HubContext& ctx, const Princip
                                            req.get_param_value("relationship_type") + "'");
     args["relationship_types"] = Json::array({std::string(ToString(*t))});
   }
-  auto out = RunTool(ctx, who, "get_connected_entities", args);
+  auto out = RunTool(ctx, who, "get_connected_entities", args, kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   Json connected = Json::array();
   for (const auto& r : out->value("results", Json::array())) {
@@ -271,7 +279,8 @@ void Similar(const Request& req, Response& res, HubContext& ctx, const Principal
     const std::string v = req.get_param_value("threshold");
     double d = 0;
     auto r = std::from_chars(v.data(), v.data() + v.size(), d);
-    if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size()) {
+    // from_chars also reads "nan" and "inf", which the schema cannot name well.
+    if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size() || !(d >= 0 && d <= 1)) {
       return SendError(res, 400, "threshold: expected a number between 0 and 1, got '" + v + "'");
     }
     args["threshold"] = d;
@@ -280,7 +289,7 @@ void Similar(const Request& req, Response& res, HubContext& ctx, const Principal
   if (!limit.ok()) return SendStatus(res, limit.status());
   if (*limit == 0) return SendError(res, 400, "limit: at least 1");
   args["limit"] = *limit;
-  auto out = RunTool(ctx, who, "find_similar_entities", args);
+  auto out = RunTool(ctx, who, "find_similar_entities", args, kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   Json similar = Json::array();
   for (const auto& r : out->value("results", Json::array())) {
@@ -361,7 +370,8 @@ void ListRelationships(const Request& req, Response& res, HubContext& ctx, const
 
 void DeleteRelationship(const Request& req, Response& res, HubContext& ctx, const Principal& who) {
   const std::string id = req.matches[1];
-  auto out = RunTool(ctx, who, "delete_relationship", Json{{"relationship_id", id}});
+  auto out =
+      RunTool(ctx, who, "delete_relationship", Json{{"relationship_id", id}}, kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   SendJson(res, 200, *out);
 }
@@ -391,7 +401,8 @@ void Search(const Request& req, Response& res, HubContext& ctx, const Principal&
       if (auto parsed = ParseEntityType(t.get<std::string>())) t = std::string(ToString(*parsed));
     }
   }
-  auto out = RunTool(ctx, who, "search_entities", args);
+  auto out = RunTool(ctx, who, "search_entities", args,
+                     req.method == "POST" ? kFromBody : kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   Json results = Json::array();
   for (const auto& r : out->value("results", Json::array())) {
@@ -427,7 +438,8 @@ void Path(const Request& req, Response& res, HubContext& ctx, const Principal& w
       args["max_depth"] = *d;
     }
   }
-  auto out = RunTool(ctx, who, "find_path", args);
+  auto out = RunTool(ctx, who, "find_path", args,
+                     req.method == "POST" ? kFromBody : kFromParameters);
   if (!out.ok()) return SendToolStatus(res, out.status());
   Json path = Json::array();
   for (const auto& n : out->value("nodes", Json::array())) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
@@ -63,7 +64,19 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   store::StoreOptions so;
   so.durability = options.durability;
   ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenSqliteStore(so, options.db_path));
-  ASSIGN_OR_RETURN(rt->graph_, graph::KnowledgeGraph::Open(std::move(store)));
+  // The graph loads on a thread of its own (seconds at 100k entities), so
+  // the server answers initialize, tools/list and ping at once; every read
+  // and write of the graph waits for the load (knowledge_graph.h).
+  graph::OpenOptions gopt;
+  gopt.load_in_background = true;
+  gopt.on_load_error = [](const Status& s) {
+    // Nothing can be served from a graph that did not load: stop as a
+    // failed Open would have, before any waiting call goes on.
+    std::fprintf(stderr, "funkygibbon: %s\n", s.ToString().c_str());
+    std::fflush(stderr);
+    std::_Exit(1);
+  };
+  ASSIGN_OR_RETURN(rt->graph_, graph::KnowledgeGraph::Open(std::move(store), std::move(gopt)));
   if (!options.hub_url.empty()) {
     RETURN_IF_ERROR(sync::ValidateHubUrl(options.hub_url));
     sync::HttpTransportOptions topt;

@@ -1,5 +1,6 @@
 #include "core/version.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -126,7 +127,13 @@ std::optional<Micros> ParseTimestamp(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   if (se == 60) se = 59;  // leap second: clamp rather than reject
   const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  return days * kMicrosPerDay + ((h * 3600LL + mi * 60LL + se) * 1000000LL) + frac - offset;
+  const Micros t = days * kMicrosPerDay + ((h * 3600LL + mi * 60LL + se) * 1000000LL) + frac - offset;
+  // A zone offset can carry 0000-01-01 or 9999-12-31 into a year that
+  // FormatTimestamp cannot write in 32 characters (and ParseTimestamp could
+  // not read back), so such instants are refused rather than stored.
+  static const Micros kFirstMicros = DaysFromCivil(0, 1, 1) * kMicrosPerDay;
+  if (t < kFirstMicros || t > kLastMicros) return std::nullopt;
+  return t;
 }
 
 std::optional<ParsedVersion> ParseVersion(std::string_view v) {
@@ -177,7 +184,7 @@ int CompareVersions(std::string_view a, std::string_view b) {
 Micros VersionGenerator::NextMicros() {
   std::lock_guard<std::mutex> lock(mu_);
   Micros now = NowMicros();
-  last_time_ = now > last_time_ ? now : last_time_ + 1;
+  last_time_ = now > last_time_ ? now : std::min(last_time_ + 1, kLastMicros);
   counter_ = 0;
   return last_time_;
 }
@@ -185,16 +192,29 @@ Micros VersionGenerator::NextMicros() {
 std::string VersionGenerator::Next(std::string_view user_id, std::string_view floor) {
   std::lock_guard<std::mutex> lock(mu_);
   Micros now = NowMicros();
+  int floor_counter = -1;  // set when the floor holds the last instant
   if (auto f = ParseVersion(floor)) {
-    // Never produce a version that sorts before the one it supersedes.
-    if (f->time >= now) now = f->time + 1;
+    // Never produce a version that sorts before the one it supersedes. A
+    // version cannot be later than kLastMicros (it would need a five-digit
+    // year, which no longer parses), so past that only the counter can grow.
+    if (f->time >= kLastMicros) {
+      now = kLastMicros;
+      floor_counter = f->counter;
+    } else if (f->time >= now) {
+      now = f->time + 1;
+    }
   }
   if (now > last_time_) {
     last_time_ = now;
     counter_ = 0;
+  } else if (last_time_ >= kLastMicros) {
+    counter_ = std::min(counter_ + 1, 999999);
   } else if (++counter_ > 999999) {
     ++last_time_;
     counter_ = 0;
+  }
+  if (last_time_ >= kLastMicros && counter_ <= floor_counter) {
+    counter_ = std::min(floor_counter + 1, 999999);
   }
   ParsedVersion v;
   v.time = last_time_;

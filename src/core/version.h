@@ -21,6 +21,10 @@ namespace funkygibbon {
 // Microseconds since the Unix epoch, UTC.
 using Micros = int64_t;
 
+// The last instant a timestamp or version can carry,
+// 9999-12-31T23:59:59.999999+00:00 (a later one needs a five-digit year).
+inline constexpr Micros kLastMicros = 253402300799999999;
+
 Micros NowMicros();
 
 // "2026-06-15T09:41:02.581234+00:00". Always 32 characters for years 0000-9999.
@@ -28,7 +32,8 @@ std::string FormatTimestamp(Micros t);
 
 // Accepts ISO-8601 date-times as real clients send them: "T" or " " separator,
 // 0-9 fractional digits, and "Z", "+HH:MM", "-HH:MM", "+HHMM" or no zone
-// (taken as UTC). Returns nullopt for anything else.
+// (taken as UTC). Returns nullopt for anything else, and for instants
+// outside years 0000-9999 UTC (which a zone offset can reach from the edges).
 std::optional<Micros> ParseTimestamp(std::string_view s);
 
 struct ParsedVersion {
@@ -62,10 +67,13 @@ class VersionGenerator {
 
   // A new version for user_id, later than every version this generator made
   // and later than `floor` (a version this generator must outrank, e.g. the
-  // current version of the entity being edited), if it parses.
+  // current version of the entity being edited), if it parses. Versions
+  // never go past kLastMicros: there only the counter grows, so the two
+  // guarantees hold until the counter of that last instant is used up.
   std::string Next(std::string_view user_id, std::string_view floor = {});
 
-  // A timestamp strictly later than every one handed out before.
+  // A timestamp strictly later than every one handed out before (except
+  // that it stops at kLastMicros).
   Micros NextMicros();
 
  private:

@@ -225,7 +225,7 @@ class Matcher {
 
   bool NodeOk(uint32_t qn, uint32_t n) const {
     const CypherNode& cn = q_.nodes[qn];
-    const Entity& e = *g_.node(n).entity;
+    const internal::EntityView e = *g_.node(n).entity;
     if (cn.type && e.entity_type != *cn.type) return false;
     for (const internal::CypherCond& c : cn.conds) {
       if (!internal::Matches(internal::GetField(e, c.field), c.field, c.op, c.value)) return false;
@@ -415,8 +415,8 @@ StatusOr<CypherResult> GraphIndex::RunCypher(std::string_view statement, size_t 
   auto less = [&](uint32_t a, uint32_t b) {
     for (const internal::CypherOrder& o : q.order) {
       const size_t c = col_of(o.node);
-      const Entity& ea = *g.node(flat[a * k + c]).entity;
-      const Entity& eb = *g.node(flat[b * k + c]).entity;
+      const internal::EntityView ea = *g.node(flat[a * k + c]).entity;
+      const internal::EntityView eb = *g.node(flat[b * k + c]).entity;
       const internal::FieldValue va = internal::GetField(ea, o.field);
       const internal::FieldValue vb = internal::GetField(eb, o.field);
       const bool ma = internal::IsMissing(va), mb = internal::IsMissing(vb);
@@ -441,10 +441,17 @@ StatusOr<CypherResult> GraphIndex::RunCypher(std::string_view statement, size_t 
                       order.end(), less);
   }
   result.rows.reserve(take);
+  // An entity often appears in many rows: build each one once.
+  internal::NodeMap<EntityPtr> made(take * k);
   for (size_t i = begin; i < begin + take; ++i) {
     std::vector<EntityPtr> row;
     row.reserve(k);
-    for (size_t c = 0; c < k; ++c) row.push_back(g.node(flat[order[i] * k + c]).entity);
+    for (size_t c = 0; c < k; ++c) {
+      const uint32_t n = flat[order[i] * k + c];
+      EntityPtr& e = *made.Insert(n).first;
+      if (!e) e = g.Materialize(n);
+      row.push_back(e);
+    }
     result.rows.push_back(std::move(row));
   }
   return result;

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "graph/compact_json.h"
 #include "graph/graph_data.h"
 
 namespace funkygibbon::graph::internal {
@@ -32,14 +33,14 @@ Status BadField(std::string_view text, std::string_view why) {
 
 bool IsString(const FieldValue& v) {
   return v.kind == FieldValue::Kind::kString ||
-         (v.kind == FieldValue::Kind::kJson && v.json->is_string());
+         (v.kind == FieldValue::Kind::kJson && v.json.is_string());
 }
 std::string_view StringOf(const FieldValue& v) {
   return v.kind == FieldValue::Kind::kString ? v.str
-                                             : std::string_view(v.json->get_ref<const std::string&>());
+                                             : std::string_view(v.json.get_ref<const std::string&>());
 }
 bool IsNumber(const FieldValue& v) {
-  return v.kind == FieldValue::Kind::kJson && v.json->is_number();
+  return v.kind == FieldValue::Kind::kJson && v.json.is_number();
 }
 
 bool JsonEqual(const Json& a, const Json& b, bool exact) {
@@ -60,14 +61,14 @@ bool Equal(const FieldValue& v, const Json& value, bool exact) {
     const auto& s = value.get_ref<const std::string&>();
     return exact ? v.str == s : EqualsIgnoreCase(v.str, s);
   }
-  return JsonEqual(*v.json, value, exact);
+  return JsonEqual(v.json, value, exact);
 }
 
 // <0, 0, >0 when v and value are both numbers or both strings.
 std::optional<int> Compare(const FieldValue& v, const Json& value) {
   if (IsNumber(v) && value.is_number()) {
-    if (*v.json < value) return -1;
-    if (value < *v.json) return 1;
+    if (v.json < value) return -1;
+    if (value < v.json) return 1;
     return 0;
   }
   if (IsString(v) && value.is_string()) {
@@ -79,7 +80,7 @@ std::optional<int> Compare(const FieldValue& v, const Json& value) {
 
 int KindRank(const FieldValue& v) {
   if (IsString(v)) return 1;
-  switch (v.json->type()) {
+  switch (v.json.type()) {
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
@@ -142,7 +143,7 @@ StatusOr<FieldPath> ParseFieldPath(std::string_view s) {
   return FieldPathFromParts(parts);
 }
 
-FieldValue GetField(const Entity& e, const FieldPath& f) {
+FieldValue GetField(const EntityView& e, const FieldPath& f) {
   FieldValue v;
   auto str = [&v](std::string_view s) {
     v.kind = FieldValue::Kind::kString;
@@ -162,43 +163,47 @@ FieldValue GetField(const Entity& e, const FieldPath& f) {
       str(ToString(e.source_type));
       return v;
     case FieldKind::kUserId:
-      str(e.user_id);
+      str(e.record->user_id());
       return v;
     case FieldKind::kVersion:
-      str(e.version);
+      str(e.record->version());
       return v;
     case FieldKind::kCreatedAt:
-      str(e.created_at);
+      str(e.record->created_at());
       return v;
     case FieldKind::kUpdatedAt:
-      str(e.updated_at);
+      str(e.record->updated_at());
       return v;
     case FieldKind::kContent:
       break;
   }
-  const Json* cur = &e.content;
+  // Walk the CBOR content in place; only the value found is decoded.
+  std::string_view cur = e.record->content_cbor();
   for (const std::string& key : f.path) {
-    if (cur->is_object()) {
-      auto it = cur->find(key);
-      if (it == cur->end()) return v;
-      cur = &*it;
-    } else if (cur->is_array() && !key.empty() && key.size() < 10 &&
+    const CborKind kind = CborKindOf(cur);
+    std::optional<std::string_view> next;
+    if (kind == CborKind::kMap) {
+      next = CborFind(cur, key);
+    } else if (kind == CborKind::kArray && !key.empty() && key.size() < 10 &&
                key.find_first_not_of("0123456789") == std::string::npos) {
-      const size_t i = std::stoul(key);
-      if (i >= cur->size()) return v;
-      cur = &(*cur)[i];
-    } else {
-      return v;
+      next = CborAt(cur, std::stoul(key));
     }
+    if (!next) return v;
+    cur = *next;
+  }
+  if (CborKindOf(cur) == CborKind::kString) {
+    // Strings compare the same as a view or as JSON (see IsString below).
+    str(CborString(cur));
+    return v;
   }
   v.kind = FieldValue::Kind::kJson;
-  v.json = cur;
+  v.json = DecodeCbor(cur);
   return v;
 }
 
 bool IsMissing(const FieldValue& v) {
   return v.kind == FieldValue::Kind::kMissing ||
-         (v.kind == FieldValue::Kind::kJson && v.json->is_null());
+         (v.kind == FieldValue::Kind::kJson && v.json.is_null());
 }
 
 MatchOp ToMatchOp(FilterOp op) {
@@ -310,8 +315,8 @@ bool Matches(const FieldValue& v, const FieldPath& f, MatchOp op, const Json& va
         return value.is_string() &&
                ContainsIgnoreCase(StringOf(v), value.get_ref<const std::string&>());
       }
-      if (v.json->is_array()) {
-        for (const Json& x : *v.json) {
+      if (v.json.is_array()) {
+        for (const Json& x : v.json) {
           if (JsonEqual(x, value, exact)) return true;
         }
       }
@@ -344,8 +349,8 @@ int CompareForOrder(const FieldValue& a, const FieldValue& b) {
     if (c != 0) return c;
     return sa < sb ? -1 : (sb < sa ? 1 : 0);
   }
-  if (*a.json < *b.json) return -1;
-  if (*b.json < *a.json) return 1;
+  if (a.json < b.json) return -1;
+  if (b.json < a.json) return 1;
   return 0;
 }
 

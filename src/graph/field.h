@@ -21,6 +21,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "graph/entity_record.h"
 #include "graph/graph_index.h"
 
 namespace funkygibbon::graph::internal {
@@ -44,15 +45,17 @@ StatusOr<FieldPath> ParseFieldPath(std::string_view s);
 // The same from already-split parts (Cypher's n.a.b gives {"a", "b"}).
 StatusOr<FieldPath> FieldPathFromParts(const std::vector<std::string>& parts);
 
+// A string field or content string is a view (kString); any other content
+// value is decoded into the FieldValue itself (kJson).
 struct FieldValue {
   enum class Kind { kMissing, kString, kJson };
   Kind kind = Kind::kMissing;
-  std::string_view str;     // kString
-  const Json* json = nullptr;  // kJson: points into the entity's content
+  std::string_view str;  // kString
+  Json json;             // kJson
 };
 
-// The value of f in e; views into e, valid while e lives.
-FieldValue GetField(const Entity& e, const FieldPath& f);
+// The value of f in e; kString views into e's record, valid while it lives.
+FieldValue GetField(const EntityView& e, const FieldPath& f);
 bool IsMissing(const FieldValue& v);  // missing or JSON null
 
 enum class MatchOp {

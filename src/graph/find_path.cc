@@ -197,7 +197,7 @@ StatusOr<PathResult> GraphIndex::FindPath(std::string_view from, std::string_vie
   PathResult result;
   if (s == t) {
     result.found = true;
-    result.nodes.push_back(g.node(s).entity);
+    result.nodes.push_back(g.Materialize(s));
     result.explored = 1;
     return result;
   }
@@ -213,7 +213,7 @@ StatusOr<PathResult> GraphIndex::FindPath(std::string_view from, std::string_vie
   }
   result.found = true;
   result.nodes.reserve(nodes.size());
-  for (uint32_t n : nodes) result.nodes.push_back(g.node(n).entity);
+  for (uint32_t n : nodes) result.nodes.push_back(g.Materialize(n));
   result.edges.reserve(steps.size());
   for (const Step& st : steps) {
     result.edges.push_back(PathStep{g.MakeRelationship(st.adj.edge()), st.forward});

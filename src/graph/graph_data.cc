@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/vocabulary.h"
+#include "graph/compact_json.h"
 
 namespace funkygibbon::graph::internal {
 namespace {
@@ -110,10 +111,10 @@ std::string EntityTypeList() {
   return out;
 }
 
-std::vector<std::string> SimilarityTerms(const Entity& e) {
-  std::string text = e.name;
+std::vector<std::string> SimilarityTerms(const EntityRecord& e) {
+  std::string text(e.name());
   text.push_back(' ');
-  text += FlattenForSearch(e);
+  FlattenCbor(e.content_cbor(), &text);
   std::vector<std::string> terms;
   std::string word;
   auto flush = [&] {
@@ -154,17 +155,31 @@ uint32_t GraphData::EnsureNode(std::string_view id) {
   nodes_.emplace_back();
   pending_ids_.emplace(n, std::string(id));
   live_.push_back(0);
+  if (terms_ready_.load(std::memory_order_relaxed)) term_counts_.push_back(0);
   node_table_.Insert(n, [this](uint32_t h) { return NodeId(h); });
   return n;
 }
 
 void GraphData::Index(uint32_t n) {
-  Node& nd = nodes_[n];
+  const EntityRecord& e = *nodes_[n].entity.get();
   live_set_.insert(n);
-  type_sets_[static_cast<size_t>(nd.entity->entity_type)].insert(n);
+  type_sets_[static_cast<size_t>(e.entity_type())].insert(n);
   name_set_.insert(n);
-  std::vector<std::string> terms = SimilarityTerms(*nd.entity);
-  nd.term_count = static_cast<uint32_t>(terms.size());
+  // Mutation runs alone (exclusive access), so no reader is building terms.
+  if (terms_ready_.load(std::memory_order_relaxed)) AddTerms(n);
+}
+
+void GraphData::Unindex(uint32_t n) {
+  const EntityRecord& e = *nodes_[n].entity.get();
+  live_set_.erase(n);
+  type_sets_[static_cast<size_t>(e.entity_type())].erase(n);
+  name_set_.erase(n);
+  if (terms_ready_.load(std::memory_order_relaxed)) RemoveTerms(n);
+}
+
+void GraphData::AddTerms(uint32_t n) const {
+  std::vector<std::string> terms = SimilarityTerms(*nodes_[n].entity.get());
+  term_counts_[n] = static_cast<uint32_t>(terms.size());
   for (std::string& t : terms) {
     std::vector<uint32_t>& p = postings_[std::move(t)];
     if (p.empty() || p.back() < n) {
@@ -176,12 +191,8 @@ void GraphData::Index(uint32_t n) {
   }
 }
 
-void GraphData::Unindex(uint32_t n) {
-  Node& nd = nodes_[n];
-  live_set_.erase(n);
-  type_sets_[static_cast<size_t>(nd.entity->entity_type)].erase(n);
-  name_set_.erase(n);
-  for (const std::string& t : SimilarityTerms(*nd.entity)) {
+void GraphData::RemoveTerms(uint32_t n) const {
+  for (const std::string& t : SimilarityTerms(*nodes_[n].entity.get())) {
     auto pit = postings_.find(t);
     if (pit == postings_.end()) continue;
     std::vector<uint32_t>& p = pit->second;
@@ -189,12 +200,24 @@ void GraphData::Unindex(uint32_t n) {
     if (it != p.end() && *it == n) p.erase(it);
     if (p.empty()) postings_.erase(pit);
   }
-  nd.term_count = 0;
+  term_counts_[n] = 0;
 }
 
-void GraphData::PutEntity(EntityPtr e) {
-  if (!e || e->id.empty()) return;
-  const uint32_t n = EnsureNode(e->id);
+void GraphData::EnsureTerms() const {
+  if (terms_ready_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(terms_mu_);
+  if (terms_ready_.load(std::memory_order_relaxed)) return;
+  term_counts_.assign(nodes_.size(), 0);
+  // Node order: each posting list is appended to in increasing node order.
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    if (live_[n]) AddTerms(static_cast<uint32_t>(n));
+  }
+  terms_ready_.store(true, std::memory_order_release);
+}
+
+void GraphData::PutEntity(RecordPtr e) {
+  if (!e || e->id().empty()) return;
+  const uint32_t n = EnsureNode(e->id());
   Node& nd = nodes_[n];
   if (nd.entity) {
     // The sets' comparators read the current entity: leave them first.
@@ -207,9 +230,9 @@ void GraphData::PutEntity(EntityPtr e) {
     }
   }
   const bool was_pending = !nd.entity;
-  nd.entity = std::move(e);
+  const bool is_live = !e->deleted();
+  nd.entity = EntityHandle(std::move(e));
   if (was_pending) pending_ids_.erase(n);
-  const bool is_live = !nd.entity->deleted();
   live_[n] = is_live ? 1 : 0;
   if (is_live) {
     Index(n);
@@ -217,6 +240,13 @@ void GraphData::PutEntity(EntityPtr e) {
   } else {
     deleted_set_.insert(n);
     ++deleted_entities_;
+  }
+}
+
+void GraphData::Compact() {
+  for (Node& nd : nodes_) {
+    nd.out.ShrinkToFit();
+    nd.in.ShrinkToFit();
   }
 }
 
@@ -253,31 +283,31 @@ void GraphData::RemoveEdge(uint32_t e) {
   edge_table_.Erase(edges_[e].id.View(&buf), EdgeKey{this});
   EdgeRec& rec = edges_[e];
   rec.id.Clear();
-  rec.wire.reset();
+  rec.wire.Clear();
   rec.from = rec.to = kNone;
   free_edges_.push_back(e);
   --stored_edges_;
 }
 
-void GraphData::PutRelationship(const RelationshipPtr& r) {
-  if (!r || r->id.empty() || r->from_entity_id.empty() || r->to_entity_id.empty()) return;
-  uint32_t e = FindEdge(r->id);
-  if (r->deleted) {
+void GraphData::PutRelationship(const Relationship& r) {
+  if (r.id.empty() || r.from_entity_id.empty() || r.to_entity_id.empty()) return;
+  uint32_t e = FindEdge(r.id);
+  if (r.deleted) {
     if (e != kNone) RemoveEdge(e);
     return;
   }
-  const uint32_t from = EnsureNode(r->from_entity_id);
-  const uint32_t to = EnsureNode(r->to_entity_id);
+  const uint32_t from = EnsureNode(r.from_entity_id);
+  const uint32_t to = EnsureNode(r.to_entity_id);
   if (e != kNone) {
     EdgeRec& rec = edges_[e];
-    if (rec.from != from || rec.to != to || rec.type != r->relationship_type) {
+    if (rec.from != from || rec.to != to || rec.type != r.relationship_type) {
       Detach(e);
       rec.from = from;
       rec.to = to;
-      rec.type = r->relationship_type;
+      rec.type = r.relationship_type;
       Attach(e);
     }
-    edges_[e].wire = WireFields::Make(*r, &users_);
+    edges_[e].wire.Set(r, &users_);
     return;
   }
   if (!free_edges_.empty()) {
@@ -289,11 +319,11 @@ void GraphData::PutRelationship(const RelationshipPtr& r) {
     edges_.emplace_back();
   }
   EdgeRec& rec = edges_[e];
-  rec.id.Set(r->id);
+  rec.id.Set(r.id);
   rec.from = from;
   rec.to = to;
-  rec.type = r->relationship_type;
-  rec.wire = WireFields::Make(*r, &users_);
+  rec.type = r.relationship_type;
+  rec.wire.Set(r, &users_);
   Attach(e);
   edge_table_.Insert(e, EdgeKey{this});
   ++stored_edges_;
@@ -306,7 +336,7 @@ RelationshipPtr GraphData::MakeRelationship(uint32_t e) const {
   r->from_entity_id = std::string(NodeId(rec.from));
   r->to_entity_id = std::string(NodeId(rec.to));
   r->relationship_type = rec.type;
-  if (rec.wire) rec.wire->CopyTo(users_, r.get());
+  rec.wire.CopyTo(users_, r.get());
   return r;
 }
 

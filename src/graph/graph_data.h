@@ -5,10 +5,15 @@
 //  - Every id ever named (by an entity or by an edge endpoint) gets a dense
 //    node number. Nodes are never removed (an edge may name an entity that
 //    has not arrived yet; it is kept and walked once both ends are live).
-//  - Entities are held as the caller's EntityPtr (the current version).
-//  - Edges are held compactly (EdgeRec) and materialized as a Relationship
-//    only when a caller asks for one; adjacency is a per-node vector of
-//    8-byte entries (neighbour node, edge number + type).
+//  - Entities are held as one compact block each (EntityRecord: text
+//    fields and CBOR content) and materialized as an Entity only when a
+//    caller asks for one.
+//  - Edges are held compactly (EdgeRec, 104 bytes with their wire fields,
+//    in fixed-size chunks so growth never copies them) and materialized as
+//    a Relationship only when a caller asks for one; adjacency is a
+//    per-node vector of 8-byte entries (neighbour node, edge number + type).
+//  - Similarity terms (the inverted index FindSimilar uses) are built on
+//    first use, not while loading.
 //  - id -> node and id -> edge are open-addressing tables of 4-byte handles.
 //  - Ordered indexes (all live, per type, tombstones, case-insensitive name)
 //    are std::sets of node numbers whose comparators read the ids/names.
@@ -25,6 +30,8 @@
 #include <iterator>
 #include <new>
 #include <memory>
+#include <mutex>
+#include <atomic>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,6 +39,7 @@
 #include <vector>
 
 #include "core/types.h"
+#include "graph/entity_record.h"
 #include "graph/graph_index.h"
 #include "graph/packed.h"
 
@@ -115,6 +123,14 @@ class AdjVec {
   Adj& operator[](size_t i) { return data_[i]; }
   const Adj& operator[](size_t i) const { return data_[i]; }
   Adj& back() { return data_[size_ - 1]; }
+  // Drops spare capacity (after a bulk load).
+  void ShrinkToFit() {
+    if (cap_ == size_ || size_ == 0) return;
+    void* p = std::realloc(data_, sizeof(Adj) * size_);
+    if (p == nullptr) return;  // keeping the larger block is harmless
+    data_ = static_cast<Adj*>(p);
+    cap_ = size_;
+  }
   const Adj* begin() const { return data_; }
   const Adj* end() const { return data_ + size_; }
 
@@ -133,21 +149,41 @@ class AdjVec {
 };
 
 struct EdgeRec {
-  PackedString id;  // empty: a free slot
+  WireFields wire;
   uint32_t from = kNone;
   uint32_t to = kNone;
   uint32_t from_pos = 0;  // index in nodes[from].out
   uint32_t to_pos = 0;    // index in nodes[to].in
+  PackedString id;        // empty: a free slot
   RelationshipType type = RelationshipType::kConnectsTo;
-  std::unique_ptr<WireFields> wire;  // null when the edge carries no wire fields
   bool used() const { return !id.empty(); }
 };
 
 struct Node {
-  EntityPtr entity;  // current version; null until one arrives
-  AdjVec out;        // edges from this node
-  AdjVec in;         // edges to this node
-  uint32_t term_count = 0;  // similarity terms indexed for this node
+  EntityHandle entity;  // current version; null until one arrives
+  AdjVec out;           // edges from this node
+  AdjVec in;            // edges to this node
+};
+
+// A vector in fixed-size chunks: growing never moves (or transiently
+// doubles) what it holds, and there is at most one chunk of spare room.
+template <typename T>
+class ChunkedVector {
+ public:
+  size_t size() const { return size_; }
+  T& operator[](size_t i) { return chunks_[i >> kShift][i & kMask]; }
+  const T& operator[](size_t i) const { return chunks_[i >> kShift][i & kMask]; }
+  void emplace_back() {
+    if ((size_ >> kShift) == chunks_.size()) chunks_.push_back(std::make_unique<T[]>(kChunk));
+    ++size_;
+  }
+
+ private:
+  static constexpr size_t kShift = 12;
+  static constexpr size_t kChunk = size_t{1} << kShift;
+  static constexpr size_t kMask = kChunk - 1;
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
 };
 
 // Open-addressing hash set of 4-byte handles whose string keys live
@@ -448,7 +484,7 @@ using NameSet = BlockSet<NameLess>;
 // Lowercased word terms of name + flattened content for similarity: runs of
 // ASCII letters/digits (bytes >= 0x80 count as letters), at least two
 // characters, not all digits, not a stop word. Sorted, unique.
-std::vector<std::string> SimilarityTerms(const Entity& e);
+std::vector<std::string> SimilarityTerms(const EntityRecord& e);
 
 class GraphData {
  public:
@@ -457,8 +493,10 @@ class GraphData {
   GraphData& operator=(const GraphData&) = delete;
 
   // ---- mutation ----
-  void PutEntity(EntityPtr e);
-  void PutRelationship(const RelationshipPtr& r);
+  void PutEntity(RecordPtr e);
+  void PutRelationship(const Relationship& r);
+  // After a bulk load: gives back spare adjacency capacity.
+  void Compact();
 
   // ---- lookups ----
   uint32_t FindNode(std::string_view id) const {
@@ -466,8 +504,8 @@ class GraphData {
   }
   // The id of node n (its entity's, or the one an edge named).
   std::string_view NodeId(uint32_t n) const {
-    const EntityPtr& e = nodes_[n].entity;
-    if (e) return e->id;
+    const EntityRecord* e = nodes_[n].entity.get();
+    if (e != nullptr) return e->id();
     auto it = pending_ids_.find(n);
     return it == pending_ids_.end() ? std::string_view() : std::string_view(it->second);
   }
@@ -483,6 +521,8 @@ class GraphData {
   }
   bool live(uint32_t n) const { return live_[n] != 0; }
   const Node& node(uint32_t n) const { return nodes_[n]; }
+  // The entity of node n as a shared Entity (null if none has arrived).
+  EntityPtr Materialize(uint32_t n) const { return nodes_[n].entity.Materialize(); }
   const EdgeRec& edge(uint32_t e) const { return edges_[e]; }
   size_t node_slots() const { return nodes_.size(); }
   size_t edge_slots() const { return edges_.size(); }
@@ -529,16 +569,24 @@ class GraphData {
   const IdSet& type_set(EntityType t) const { return type_sets_[static_cast<size_t>(t)]; }
   const IdSet& deleted_set() const { return deleted_set_; }
   const NameSet& name_set() const { return name_set_; }
+  // Builds the similarity term index if it is not built yet. Safe to call
+  // from concurrent readers (they share a lock against mutation).
+  void EnsureTerms() const;
   // Live nodes having `term`, sorted by node number; null if none.
+  // EnsureTerms() first.
   const std::vector<uint32_t>* Postings(const std::string& term) const {
     auto it = postings_.find(term);
     return it == postings_.end() ? nullptr : &it->second;
   }
+  // How many similarity terms node n has. EnsureTerms() first.
+  uint32_t term_count(uint32_t n) const { return term_counts_[n]; }
 
  private:
   uint32_t EnsureNode(std::string_view id);
   void Index(uint32_t n);
   void Unindex(uint32_t n);
+  void AddTerms(uint32_t n) const;
+  void RemoveTerms(uint32_t n) const;
   void Attach(uint32_t e);
   void Detach(uint32_t e);
   void RemoveEdge(uint32_t e);
@@ -553,7 +601,7 @@ class GraphData {
   std::unordered_map<uint32_t, std::string> pending_ids_;  // nodes named by edges only
   std::vector<uint8_t> live_;  // per node: entity present and not a tombstone
   HandleTable node_table_;
-  std::vector<EdgeRec> edges_;
+  ChunkedVector<EdgeRec> edges_;
   std::vector<uint32_t> free_edges_;
   HandleTable edge_table_;
 
@@ -565,8 +613,15 @@ class GraphData {
   std::array<IdSet, kEntityTypeCount> type_sets_;
   IdSet deleted_set_;
   NameSet name_set_;
-  std::unordered_map<std::string, std::vector<uint32_t>> postings_;
   UserPool users_;
+
+  // The similarity index, built by the first EnsureTerms() (under a shared
+  // lock, so guarded by terms_mu_ among readers) and kept up to date by
+  // mutation from then on.
+  mutable std::mutex terms_mu_;
+  mutable std::atomic<bool> terms_ready_{false};
+  mutable std::unordered_map<std::string, std::vector<uint32_t>> postings_;
+  mutable std::vector<uint32_t> term_counts_;  // per node
 };
 
 inline bool IdLess::operator()(uint32_t a, uint32_t b) const { return g->NodeId(a) < g->NodeId(b); }
@@ -574,17 +629,17 @@ inline bool IdLess::operator()(uint32_t a, std::string_view b) const { return g-
 inline bool IdLess::operator()(std::string_view a, uint32_t b) const { return a < g->NodeId(b); }
 
 inline bool NameLess::operator()(uint32_t a, uint32_t b) const {
-  const Entity& ea = *g->node(a).entity;
-  const Entity& eb = *g->node(b).entity;
-  const int c = CompareIgnoreCase(ea.name, eb.name);
+  const EntityRecord& ea = *g->node(a).entity.get();
+  const EntityRecord& eb = *g->node(b).entity.get();
+  const int c = CompareIgnoreCase(ea.name(), eb.name());
   if (c != 0) return c < 0;
-  return ea.id < eb.id;
+  return ea.id() < eb.id();
 }
 inline bool NameLess::operator()(uint32_t a, NameKey b) const {
-  return CompareIgnoreCase(g->node(a).entity->name, b.name) < 0;
+  return CompareIgnoreCase(g->node(a).entity.get()->name(), b.name) < 0;
 }
 inline bool NameLess::operator()(NameKey a, uint32_t b) const {
-  return CompareIgnoreCase(a.name, g->node(b).entity->name) < 0;
+  return CompareIgnoreCase(a.name, g->node(b).entity.get()->name()) < 0;
 }
 
 }  // namespace internal

@@ -50,15 +50,34 @@ GraphIndex::GraphIndex() : impl_(std::make_unique<Impl>()) {}
 
 GraphIndex::~GraphIndex() = default;
 
-void GraphIndex::PutEntity(EntityPtr e) { impl_->PutEntity(std::move(e)); }
+PreparedEntity::PreparedEntity(const Entity& e) : record_(internal::EntityRecord::Make(e)) {}
+PreparedEntity::~PreparedEntity() = default;
 
-void GraphIndex::PutRelationship(RelationshipPtr r) { impl_->PutRelationship(r); }
+void GraphIndex::PutEntity(EntityPtr e) {
+  if (e) impl_->PutEntity(internal::EntityRecord::Make(*e));
+}
+
+void GraphIndex::PutEntity(PreparedEntity e) { impl_->PutEntity(std::move(e.record_)); }
+
+Status GraphIndex::PutEntityRow(const store::EntityRow& row) {
+  ASSIGN_OR_RETURN(internal::RecordPtr r, internal::EntityRecord::FromRow(row));
+  impl_->PutEntity(std::move(r));
+  return Status::Ok();
+}
+
+void GraphIndex::PutRelationship(RelationshipPtr r) {
+  if (r) impl_->PutRelationship(*r);
+}
+
+void GraphIndex::PutRelationship(const Relationship& r) { impl_->PutRelationship(r); }
+
+void GraphIndex::Compact() { impl_->Compact(); }
 
 void GraphIndex::Clear() { impl_ = std::make_unique<Impl>(); }
 
 EntityPtr GraphIndex::Get(std::string_view id) const {
   const uint32_t n = impl_->FindNode(id);
-  return n == kNone ? nullptr : impl_->node(n).entity;
+  return n == kNone ? nullptr : impl_->Materialize(n);
 }
 
 RelationshipPtr GraphIndex::GetRelationship(std::string_view id) const {
@@ -101,7 +120,7 @@ std::vector<EntityPtr> GraphIndex::List(std::optional<EntityType> type, std::str
   const internal::IdSet& set = type ? impl_->type_set(*type) : impl_->live_set();
   std::vector<EntityPtr> out;
   for (auto it = set.upper_bound(after); it != set.end() && out.size() < limit; ++it) {
-    out.push_back(impl_->node(*it).entity);
+    out.push_back(impl_->Materialize(*it));
   }
   return out;
 }
@@ -111,8 +130,9 @@ std::vector<EntityPtr> GraphIndex::FindByName(std::string_view name,
   std::vector<EntityPtr> out;
   auto [lo, hi] = impl_->name_set().equal_range(internal::NameKey{name});
   for (auto it = lo; it != hi; ++it) {
-    const EntityPtr& e = impl_->node(*it).entity;
-    if (!type || e->entity_type == *type) out.push_back(e);
+    if (!type || impl_->node(*it).entity->entity_type == *type) {
+      out.push_back(impl_->Materialize(*it));
+    }
   }
   return out;  // equal names are ordered by id
 }
@@ -169,9 +189,9 @@ std::vector<std::string> GraphIndex::CompleteNames(std::string_view prefix, size
   const internal::NameSet& set = impl_->name_set();
   auto it = set.lower_bound(internal::NameKey{prefix});
   while (it != set.end() && out.size() < limit) {
-    const std::string& name = impl_->node(*it).entity->name;
+    const std::string_view name = impl_->node(*it).entity->name;
     if (!internal::StartsWithIgnoreCase(name, prefix)) break;
-    out.push_back(name);
+    out.emplace_back(name);
     // Skip the other entities with the same (case-folded) name.
     it = set.upper_bound(internal::NameKey{name});
   }
@@ -179,13 +199,16 @@ std::vector<std::string> GraphIndex::CompleteNames(std::string_view prefix, size
 }
 
 std::vector<EntityPtr> GraphIndex::AllEntities() const {
-  std::vector<EntityPtr> out;
-  out.reserve(impl_->live_entities() + impl_->deleted_entities());
+  std::vector<uint32_t> nodes;
+  nodes.reserve(impl_->live_entities() + impl_->deleted_entities());
   for (size_t n = 0; n < impl_->node_slots(); ++n) {
-    const EntityPtr& e = impl_->node(static_cast<uint32_t>(n)).entity;
-    if (e) out.push_back(e);
+    if (impl_->node(static_cast<uint32_t>(n)).entity) nodes.push_back(static_cast<uint32_t>(n));
   }
-  std::sort(out.begin(), out.end(), [](const EntityPtr& a, const EntityPtr& b) { return a->id < b->id; });
+  std::sort(nodes.begin(), nodes.end(),
+            [this](uint32_t a, uint32_t b) { return impl_->NodeId(a) < impl_->NodeId(b); });
+  std::vector<EntityPtr> out;
+  out.reserve(nodes.size());
+  for (uint32_t n : nodes) out.push_back(impl_->Materialize(n));
   return out;
 }
 

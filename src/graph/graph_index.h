@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "core/types.h"
+#include "store/store.h"
 
 namespace funkygibbon::graph {
 
@@ -142,6 +143,27 @@ struct CypherResult {
                                                  // by LIMIT, see cypher.cc)
 };
 
+namespace internal {
+class EntityRecord;
+struct RecordDeleter {
+  void operator()(EntityRecord* r) const;
+};
+}  // namespace internal
+
+// An entity already in the index's compact form: made without any lock,
+// so that a writer holds exclusive access only to insert it.
+class PreparedEntity {
+ public:
+  explicit PreparedEntity(const Entity& e);
+  PreparedEntity(PreparedEntity&&) noexcept = default;
+  PreparedEntity& operator=(PreparedEntity&&) noexcept = default;
+  ~PreparedEntity();
+
+ private:
+  friend class GraphIndex;
+  std::unique_ptr<internal::EntityRecord, internal::RecordDeleter> record_;
+};
+
 class GraphIndex {
  public:
   GraphIndex();
@@ -154,13 +176,24 @@ class GraphIndex {
   // it stays findable by Get but is excluded from traversal, queries,
   // statistics and listings).
   void PutEntity(EntityPtr e);
+  void PutEntity(PreparedEntity e);
   // Adds or replaces an edge by id; a deleted one is removed. An edge may
   // name entities that have not arrived yet: it is kept, and walked once
   // both ends are live. Edges are stored compactly (the pointer is not kept).
   void PutRelationship(RelationshipPtr r);
+  void PutRelationship(const Relationship& r);
+  // Loading from a store: the entity as its stored row, without building
+  // an Entity. Internal (nothing changed) if its content is not a JSON
+  // object or its parent versions not an array of strings.
+  Status PutEntityRow(const store::EntityRow& row);
+  // After a bulk load: gives back spare capacity.
+  void Compact();
   void Clear();
 
   // ---- reads ----
+  // Entities are held compactly and every read that returns one builds a
+  // fresh copy (equal to what was put, never the same pointer).
+
   // Current version (including tombstones), or nullptr.
   EntityPtr Get(std::string_view id) const;
   // The edge (not deleted), or nullptr. A fresh copy on every call.

@@ -1,6 +1,9 @@
 #include "graph/knowledge_graph.h"
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 namespace funkygibbon::graph {
@@ -21,24 +24,110 @@ std::string AllowedList(EntityType from, EntityType to) {
   return out;
 }
 
+// True when `ancestor` is `id` or lies above it over child -> parent edges
+// (located_in, part_of, contained_in). An edge from `ancestor` up to `id`
+// would then make a thing its own parent.
+bool IsAncestorOrSelf(const GraphIndex& g, const std::string& id, const std::string& ancestor) {
+  std::vector<std::string> todo = {id};
+  std::unordered_set<std::string> seen = {id};
+  while (!todo.empty()) {
+    const std::string cur = std::move(todo.back());
+    todo.pop_back();
+    if (cur == ancestor) return true;
+    for (const auto& r : g.Outgoing(cur)) {
+      if (PointsToParent(r->relationship_type) && seen.insert(r->to_entity_id).second) {
+        todo.push_back(r->to_entity_id);
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 KnowledgeGraph::KnowledgeGraph(std::unique_ptr<store::Store> store) : store_(std::move(store)) {}
-KnowledgeGraph::~KnowledgeGraph() = default;
 
-StatusOr<std::unique_ptr<KnowledgeGraph>> KnowledgeGraph::Open(
-    std::unique_ptr<store::Store> store) {
+KnowledgeGraph::~KnowledgeGraph() {
+  if (loader_.joinable()) {
+    stop_loading_ = true;
+    loader_.join();
+  }
+}
+
+StatusOr<std::unique_ptr<KnowledgeGraph>> KnowledgeGraph::Open(std::unique_ptr<store::Store> store,
+                                                               OpenOptions options) {
   if (!store) return Status::InvalidArgument("KnowledgeGraph::Open: no store");
   std::unique_ptr<KnowledgeGraph> kg(new KnowledgeGraph(std::move(store)));
-  std::vector<RelationshipPtr> rels;
-  Status s = kg->store_->ScanCurrent(
-      [&](Entity&& e) { kg->index_.PutEntity(std::make_shared<const Entity>(std::move(e))); },
-      [&](Relationship&& r) {
-        if (!r.deleted) rels.push_back(std::make_shared<const Relationship>(std::move(r)));
-      });
-  RETURN_IF_ERROR(s);
-  for (auto& r : rels) kg->index_.PutRelationship(std::move(r));
+  if (!options.load_in_background) {
+    RETURN_IF_ERROR(kg->LoadIndex());
+    std::lock_guard<std::mutex> lock(kg->load_mu_);
+    kg->loaded_ = true;
+    return kg;
+  }
+  KnowledgeGraph* raw = kg.get();
+  kg->loader_ = std::thread(
+      [raw, on_error = std::move(options.on_load_error)] { raw->BackgroundLoad(on_error); });
+  // Return only once the loader holds its locks, so that no read or write
+  // can get in ahead of it.
+  std::unique_lock<std::mutex> lock(kg->load_mu_);
+  kg->load_cv_.wait(lock, [&] { return kg->load_locked_; });
+  lock.unlock();
   return kg;
+}
+
+void KnowledgeGraph::BackgroundLoad(std::function<void(const Status&)> on_error) {
+  std::unique_lock<std::mutex> writer(writer_mu_);
+  std::unique_lock<RwLock> index(index_mu_);
+  {
+    std::lock_guard<std::mutex> lock(load_mu_);
+    load_locked_ = true;
+  }
+  load_cv_.notify_all();
+  Status s = LoadIndex();
+  // Still holding the locks: a failure is reported before anyone waiting
+  // (WaitUntilLoaded included) can look at the (empty) graph.
+  if (!s.ok() && on_error && !stop_loading_) on_error(s);
+  {
+    std::lock_guard<std::mutex> lock(load_mu_);
+    load_status_ = s;
+    loaded_ = true;
+  }
+  load_cv_.notify_all();
+}
+
+Status KnowledgeGraph::LoadIndex() {
+  // Rows go straight into the index's compact form: nothing is held per
+  // row beyond the callback, so the peak is the loaded graph itself.
+  Status s = store_->ScanCurrentRows(
+      [this](const store::EntityRow& row) -> Status {
+        if (stop_loading_) return Status(StatusCode::kCancelled, "the graph is closing");
+        return index_.PutEntityRow(row);
+      },
+      [this](Relationship&& r) -> Status {
+        if (stop_loading_) return Status(StatusCode::kCancelled, "the graph is closing");
+        if (!r.deleted) index_.PutRelationship(static_cast<const Relationship&>(r));
+        return Status::Ok();
+      });
+  if (!s.ok()) {
+    index_.Clear();
+  } else {
+    index_.Compact();
+  }
+  // Return the load's transient memory (SQLite rows, rehashed tables) to
+  // the system instead of keeping it as free heap for the process's life.
+  malloc_trim(0);
+  return s;
+}
+
+Status KnowledgeGraph::WaitUntilLoaded() const {
+  std::unique_lock<std::mutex> lock(load_mu_);
+  load_cv_.wait(lock, [this] { return loaded_; });
+  return load_status_;
+}
+
+bool KnowledgeGraph::loaded() const {
+  std::lock_guard<std::mutex> lock(load_mu_);
+  return loaded_;
 }
 
 std::string KnowledgeGraph::NextVersion(const std::string& user_id, std::string_view floor) {
@@ -59,6 +148,10 @@ void KnowledgeGraph::SetCommitHookLocked(CommitHook hook) { commit_hook_ = std::
 
 StatusOr<store::CommitInfo> KnowledgeGraph::CommitBatchLocked(const store::WriteBatch& batch,
                                                               CommitOrigin origin) {
+  // Set before the loader let go of writer_mu_, which the caller now holds.
+  if (!load_status_.ok()) {
+    return Status(load_status_.code(), "the graph could not be loaded: " + load_status_.message());
+  }
   if (origin == CommitOrigin::kLocal && commit_hook_) {
     store::WriteBatch decorated = batch;
     RETURN_IF_ERROR(commit_hook_(decorated));
@@ -74,18 +167,16 @@ StatusOr<store::CommitInfo> KnowledgeGraph::CommitBatchLocked(const store::Write
 }
 
 void KnowledgeGraph::ApplyToIndex(const store::WriteBatch& batch) {
-  // Build the shared values outside the exclusive lock; readers wait only for
-  // the pointer swaps.
-  std::vector<EntityPtr> entities;
-  std::vector<RelationshipPtr> rels;
+  // Encode the entities outside the exclusive lock; readers wait only for
+  // the index updates.
+  std::vector<PreparedEntity> entities;
   for (const auto& w : batch.entities) {
-    if (w.make_current) entities.push_back(std::make_shared<const Entity>(w.entity));
+    if (w.make_current) entities.emplace_back(w.entity);
   }
-  for (const auto& r : batch.relationships) rels.push_back(std::make_shared<const Relationship>(r));
-  if (entities.empty() && rels.empty()) return;
+  if (entities.empty() && batch.relationships.empty()) return;
   std::unique_lock lock(index_mu_);
   for (auto& e : entities) index_.PutEntity(std::move(e));
-  for (auto& r : rels) index_.PutRelationship(std::move(r));
+  for (const auto& r : batch.relationships) index_.PutRelationship(r);
 }
 
 void KnowledgeGraph::Notify(const store::WriteBatch& batch) {
@@ -226,6 +317,7 @@ StatusOr<Relationship> KnowledgeGraph::CreateRelationship(const NewRelationship&
   auto lock = LockWriter();
   EntityPtr from, to;
   bool duplicate = false;
+  bool cycle = false;
   Read([&](const GraphIndex& g) {
     from = g.Get(req.from_entity_id);
     to = g.Get(req.to_entity_id);
@@ -235,6 +327,8 @@ StatusOr<Relationship> KnowledgeGraph::CreateRelationship(const NewRelationship&
           duplicate = true;
         }
       }
+      cycle = PointsToParent(req.relationship_type) &&
+              IsAncestorOrSelf(g, req.to_entity_id, req.from_entity_id);
     }
     return 0;
   });
@@ -261,6 +355,13 @@ StatusOr<Relationship> KnowledgeGraph::CreateRelationship(const NewRelationship&
     return Status::AlreadyExists("a " + std::string(ToString(req.relationship_type)) +
                                  " relationship from " + EntityRef(*from) + " to " +
                                  EntityRef(*to) + " already exists");
+  }
+  if (cycle) {
+    return Status::InvalidArgument(
+        std::string("relationship_type: '") + std::string(ToString(req.relationship_type)) +
+        "' from " + EntityRef(*from) + " to " + EntityRef(*to) + " would make a cycle: " +
+        EntityRef(*to) + " is already inside " + EntityRef(*from) +
+        " through located_in, part_of or contained_in, and nothing can be its own parent");
   }
   Relationship r;
   r.id = NewUuid();

@@ -4,15 +4,25 @@
 //
 // Thread-safety: thread-safe. Many readers run concurrently; writers are
 // serialized and block readers only while the index is updated in memory.
+//
+// Loading: Open reads the current graph from the store into the index,
+// either before it returns or (OpenOptions::load_in_background) on a
+// thread of its own. A background load holds the index exclusively and the
+// writer lock from before Open returns until it is done, so every read
+// (Read) and every write waits for it and none sees a partial graph; the
+// store itself (Search, History, store()) is usable at once.
 #ifndef FUNKYGIBBON_GRAPH_KNOWLEDGE_GRAPH_H_
 #define FUNKYGIBBON_GRAPH_KNOWLEDGE_GRAPH_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/status.h"
@@ -67,14 +77,32 @@ enum class CommitOrigin { kLocal, kRemote };
 // addition lands in the same transaction as the write. An error aborts the write.
 using CommitHook = std::function<Status(store::WriteBatch&)>;
 
+struct OpenOptions {
+  // Load on a background thread: Open returns at once (see Loading above).
+  bool load_in_background = false;
+  // Called on the loading thread if a background load fails, before any
+  // waiting call goes on (a server that cannot load its graph should stop
+  // here). If it returns, the graph stays empty and every write fails with
+  // the load's error.
+  std::function<void(const Status&)> on_load_error;
+};
+
 class KnowledgeGraph {
  public:
-  // Loads the current graph from the store.
-  static StatusOr<std::unique_ptr<KnowledgeGraph>> Open(std::unique_ptr<store::Store> store);
+  // Loads the current graph from the store (see Loading above). With a
+  // foreground load, a store that cannot be read is an error here.
+  static StatusOr<std::unique_ptr<KnowledgeGraph>> Open(std::unique_ptr<store::Store> store,
+                                                        OpenOptions options = {});
 
   KnowledgeGraph(const KnowledgeGraph&) = delete;
   KnowledgeGraph& operator=(const KnowledgeGraph&) = delete;
+  // Stops a background load that is still running.
   ~KnowledgeGraph();
+
+  // Waits until the initial load is done and returns how it went.
+  Status WaitUntilLoaded() const;
+  // True once the initial load is done (successfully or not).
+  bool loaded() const;
 
   // ---- writes (each one transaction, durable before return) ----
   StatusOr<Entity> CreateEntity(const NewEntity& e, const std::string& user_id);
@@ -128,6 +156,11 @@ class KnowledgeGraph {
 
  private:
   explicit KnowledgeGraph(std::unique_ptr<store::Store> store);
+  // Fills the (empty) index from the store; on error it is left empty.
+  // The caller holds index_mu_ exclusively, or is the only user.
+  Status LoadIndex();
+  // The background load; holds writer_mu_ and index_mu_ throughout.
+  void BackgroundLoad(std::function<void(const Status&)> on_error);
   void ApplyToIndex(const store::WriteBatch& batch);
   void Notify(const store::WriteBatch& batch);
 
@@ -139,6 +172,14 @@ class KnowledgeGraph {
   VersionGenerator versions_;
   std::mutex listeners_mu_;
   std::vector<ChangeListener> listeners_;
+
+  mutable std::mutex load_mu_;
+  mutable std::condition_variable load_cv_;
+  bool load_locked_ = false;  // the loader holds its locks; guarded by load_mu_
+  bool loaded_ = false;       // guarded by load_mu_
+  Status load_status_;        // written under writer_mu_ and load_mu_ by the loader
+  std::atomic<bool> stop_loading_{false};
+  std::thread loader_;
 };
 
 }  // namespace funkygibbon::graph

@@ -72,9 +72,9 @@ StatusOr<NeighbourhoodResult> GraphIndex::Neighbourhood(
 
   NeighbourhoodResult result;
   for (uint32_t n : order) {
-    const EntityPtr& e = g.node(n).entity;
+    const EntityType type = g.node(n).entity->entity_type;
     if (!options.entity_types.empty() &&
-        std::find(options.entity_types.begin(), options.entity_types.end(), e->entity_type) ==
+        std::find(options.entity_types.begin(), options.entity_types.end(), type) ==
             options.entity_types.end()) {
       continue;
     }
@@ -82,7 +82,7 @@ StatusOr<NeighbourhoodResult> GraphIndex::Neighbourhood(
     if (result.neighbours.size() >= options.limit) continue;
     const Reached& r = *reached.Find(n);
     result.neighbours.push_back(
-        Neighbour{e, r.distance, g.MakeRelationship(r.via.edge()), r.forward});
+        Neighbour{g.Materialize(n), r.distance, g.MakeRelationship(r.via.edge()), r.forward});
   }
   result.truncated = result.total > result.neighbours.size();
   return result;

@@ -114,13 +114,10 @@ uint32_t UserPool::Intern(std::string_view user) {
   return i;
 }
 
-std::unique_ptr<WireFields> WireFields::Make(const Relationship& r, UserPool* users) {
+void WireFields::Set(const Relationship& r, UserPool* users) {
+  Clear();
   const bool props = !(r.properties.is_object() && r.properties.empty());
-  if (!props && r.user_id.empty() && r.created_at.empty() && r.updated_at.empty() &&
-      r.from_entity_version.empty() && r.to_entity_version.empty()) {
-    return nullptr;
-  }
-  auto w = std::make_unique<WireFields>();
+  WireFields* w = this;
   w->user_ = users->Intern(r.user_id);
   auto overflow = [&w]() -> Overflow& {
     if (!w->overflow_) w->overflow_ = std::make_unique<Overflow>();
@@ -155,7 +152,6 @@ std::unique_ptr<WireFields> WireFields::Make(const Relationship& r, UserPool* us
   version(r.from_entity_version, 2, &w->from_version_, &Overflow::from_version);
   version(r.to_entity_version, 3, &w->to_version_, &Overflow::to_version);
   if (props) overflow().properties = r.properties;
-  return w;
 }
 
 void WireFields::CopyTo(const UserPool& users, Relationship* r) const {

@@ -83,12 +83,18 @@ class UserPool {
   std::unordered_map<std::string, uint32_t> index_;
 };
 
-// The relationship fields that traversal never reads; allocated only for
-// edges that carry any of them.
+// The relationship fields that traversal never reads, held inline in the
+// edge record (64 bytes; the rare verbatim or properties-carrying edge
+// adds an overflow block).
 class WireFields {
  public:
-  // Encodes r's wire fields; null if they are all empty.
-  static std::unique_ptr<WireFields> Make(const Relationship& r, UserPool* users);
+  WireFields() = default;
+  WireFields(WireFields&&) noexcept = default;
+  WireFields& operator=(WireFields&&) noexcept = default;
+
+  // Encodes r's wire fields.
+  void Set(const Relationship& r, UserPool* users);
+  void Clear() { *this = WireFields(); }
   // Writes them back into r.
   void CopyTo(const UserPool& users, Relationship* r) const;
 
@@ -109,9 +115,9 @@ class WireFields {
   Micros updated_ = 0;
   Version from_version_;
   Version to_version_;
+  std::unique_ptr<Overflow> overflow_;
   uint32_t user_ = 0;
   uint8_t forms_ = 0;  // 2 bits each: created, updated, from_version, to_version
-  std::unique_ptr<Overflow> overflow_;
 };
 
 }  // namespace funkygibbon::graph::internal

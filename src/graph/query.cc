@@ -1,12 +1,21 @@
 // Query: the structured form of query_graph (StructuredQuery).
 //
 // Candidates come from the narrowest index available: an `id eq` filter (one
-// lookup), a `name eq` filter (the name index), the entity type (per-type
-// index), else every live entity. Filters and relationship patterns are then
-// checked per candidate; ordering is by order_by with missing values last,
-// ties by id.
+// lookup); else the smallest of a `name eq` filter (the name index) and the
+// neighbours of the entity a relationship pattern names (other_id or
+// other_name: its adjacency lists, walked backwards); else the entity type
+// (per-type index), else every live entity. Filters and relationship
+// patterns are then checked per candidate; ordering is by order_by with
+// missing values last, ties by id, and only the requested page is sorted
+// (a partial sort of offset + limit).
+//
+// A pattern anchor gives every possible match: a pattern holds only over an
+// edge to a live entity that is (one of) the anchor(s), so every match is
+// at the near end of an anchor's edges.
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "graph/field.h"
@@ -27,18 +36,106 @@ struct Filter {
   FieldPath field;
   internal::MatchOp op;
   Json value;
+  // For `contains` with a string on a plain string field (name, id, ...):
+  // the value lower-cased once, matched by ContainsFolded. Empty otherwise.
+  std::optional<std::string> folded;
 };
+
+// Case-insensitive (ASCII) substring test against an already lower-cased
+// needle: the common `name contains` filter of a scan, so it must be cheap.
+bool ContainsFolded(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  if (needle.size() > haystack.size()) return false;
+  const char first = needle[0];
+  const size_t last = haystack.size() - needle.size();
+  for (size_t i = 0; i <= last; ++i) {
+    if (internal::LowerAscii(haystack[i]) != first) continue;
+    size_t k = 1;
+    while (k < needle.size() && internal::LowerAscii(haystack[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+bool FilterHolds(const internal::EntityView& e, const Filter& f) {
+  const internal::FieldValue v = internal::GetField(e, f.field);
+  if (f.folded && v.kind == internal::FieldValue::Kind::kString) {
+    return ContainsFolded(v.str, *f.folded);
+  }
+  return internal::Matches(v, f.field, f.op, f.value);
+}
 
 bool PatternHolds(const GraphData& g, uint32_t n, const RelationshipPattern& p) {
   const uint16_t mask = p.type ? internal::TypeMask({*p.type}) : 0xFFFF;
   const bool any = !g.ForEachStep(n, p.direction, mask, [&](const Adj& a, bool) {
-    const Entity& other = *g.node(a.node).entity;
+    const internal::EntityView other = *g.node(a.node).entity;
     if (p.other_type && other.entity_type != *p.other_type) return true;
     if (p.other_id && other.id != *p.other_id) return true;
     if (p.other_name && !internal::EqualsIgnoreCase(other.name, *p.other_name)) return true;
     return false;  // found one: stop
   });
   return p.negate ? !any : any;
+}
+
+Direction Reverse(Direction d) {
+  switch (d) {
+    case Direction::kOut:
+      return Direction::kIn;
+    case Direction::kIn:
+      return Direction::kOut;
+    case Direction::kBoth:
+      return Direction::kBoth;
+  }
+  return Direction::kBoth;
+}
+
+// The live entities a pattern's other end can be: the one with other_id, or
+// those named other_name. Empty when the pattern names neither.
+std::vector<uint32_t> PatternAnchors(const GraphData& g, const RelationshipPattern& p) {
+  std::vector<uint32_t> anchors;
+  if (p.other_id) {
+    const uint32_t n = g.FindNode(*p.other_id);
+    if (n != kNone && g.live(n)) anchors.push_back(n);
+  } else if (p.other_name) {
+    auto [lo, hi] = g.name_set().equal_range(internal::NameKey{*p.other_name});
+    anchors.assign(lo, hi);
+  }
+  return anchors;
+}
+
+// Whether a pattern can supply the candidates (see the file comment).
+bool IsAnchoredPattern(const RelationshipPattern& p) {
+  return !p.negate && (p.other_id || p.other_name);
+}
+
+// An upper bound of the candidates a pattern anchor yields: its anchors'
+// adjacency list lengths, without walking them.
+size_t AnchorCost(const GraphData& g, const std::vector<uint32_t>& anchors) {
+  size_t cost = 0;
+  for (uint32_t a : anchors) cost += g.node(a).out.size() + g.node(a).in.size();
+  return cost;
+}
+
+// The entities at the near end of pattern p's edges to `anchors`, each once
+// (tombstones included: an include_deleted query may match one whose edges
+// are still in the graph).
+std::vector<uint32_t> PatternCandidates(const GraphData& g, const RelationshipPattern& p,
+                                        const std::vector<uint32_t>& anchors) {
+  const uint16_t mask = p.type ? internal::TypeMask({*p.type}) : 0xFFFF;
+  const Direction back = Reverse(p.direction);
+  std::vector<uint32_t> out;
+  const auto take = [&](const internal::AdjVec& edges) {
+    for (const Adj& adj : edges) {
+      if (internal::MaskHas(mask, adj.type()) && g.node(adj.node).entity) out.push_back(adj.node);
+    }
+  };
+  for (uint32_t a : anchors) {
+    if (back != Direction::kIn) take(g.node(a).out);
+    if (back != Direction::kOut) take(g.node(a).in);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace
@@ -54,7 +151,12 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
     ASSIGN_OR_RETURN(FieldPath field, internal::ParseFieldPath(ff.field));
     const internal::MatchOp op = internal::ToMatchOp(ff.op);
     RETURN_IF_ERROR(internal::CheckOperand(field, op, ff.value));
-    filters.push_back(Filter{std::move(field), op, ff.value});
+    Filter f{std::move(field), op, ff.value, std::nullopt};
+    if (op == internal::MatchOp::kContains && ff.value.is_string() &&
+        f.field.kind != internal::FieldKind::kContent) {
+      f.folded = internal::ToLowerAscii(ff.value.get_ref<const std::string&>());
+    }
+    filters.push_back(std::move(f));
   }
   ASSIGN_OR_RETURN(const FieldPath order,
                    internal::ParseFieldPath(query.order_by.empty() ? "name" : query.order_by));
@@ -63,6 +165,7 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
   // Pick the candidate source.
   std::vector<uint32_t> candidates;
   bool from_index = false;
+  bool by_id = false;
   for (const Filter& f : filters) {
     if (f.op != internal::MatchOp::kEq || !f.value.is_string()) continue;
     const std::string& v = f.value.get_ref<const std::string&>();
@@ -70,7 +173,7 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
       const uint32_t n = g.FindNode(v);
       candidates.clear();
       if (n != kNone && g.node(n).entity) candidates.push_back(n);
-      from_index = true;
+      from_index = by_id = true;
       break;
     }
     if (f.field.kind == internal::FieldKind::kName && !from_index) {
@@ -83,6 +186,28 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
           if (internal::EqualsIgnoreCase(g.node(n).entity->name, v)) candidates.push_back(n);
         }
       }
+    }
+  }
+  if (!by_id) {
+    // The cheapest pattern anchor, if it beats what we have.
+    const RelationshipPattern* best = nullptr;
+    std::vector<uint32_t> best_anchors;
+    size_t best_cost = from_index ? candidates.size()
+                       : query.entity_type ? g.type_set(*query.entity_type).size()
+                                           : g.live_set().size();
+    for (const RelationshipPattern& p : query.relationships) {
+      if (!IsAnchoredPattern(p)) continue;
+      std::vector<uint32_t> anchors = PatternAnchors(g, p);
+      const size_t cost = AnchorCost(g, anchors);
+      if (cost < best_cost) {
+        best = &p;
+        best_cost = cost;
+        best_anchors = std::move(anchors);
+      }
+    }
+    if (best != nullptr) {
+      candidates = PatternCandidates(g, *best, best_anchors);
+      from_index = true;
     }
   }
   auto visit = [&](auto&& fn) {
@@ -98,11 +223,11 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
 
   std::vector<uint32_t> matches;
   visit([&](uint32_t n) {
-    const Entity& e = *g.node(n).entity;
+    const internal::EntityView e = *g.node(n).entity;
     if (!query.include_deleted && !g.live(n)) return;
     if (query.entity_type && e.entity_type != *query.entity_type) return;
     for (const Filter& f : filters) {
-      if (!internal::Matches(internal::GetField(e, f.field), f.field, f.op, f.value)) return;
+      if (!FilterHolds(e, f)) return;
     }
     for (const RelationshipPattern& p : query.relationships) {
       if (!PatternHolds(g, n, p)) return;
@@ -111,8 +236,8 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
   });
 
   auto less = [&](uint32_t a, uint32_t b) {
-    const Entity& ea = *g.node(a).entity;
-    const Entity& eb = *g.node(b).entity;
+    const internal::EntityView ea = *g.node(a).entity;
+    const internal::EntityView eb = *g.node(b).entity;
     const internal::FieldValue va = internal::GetField(ea, order);
     const internal::FieldValue vb = internal::GetField(eb, order);
     const bool ma = internal::IsMissing(va), mb = internal::IsMissing(vb);
@@ -131,7 +256,7 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
     std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(end),
                       matches.end(), less);
   }
-  for (size_t i = begin; i < end; ++i) result.entities.push_back(g.node(matches[i]).entity);
+  for (size_t i = begin; i < end; ++i) result.entities.push_back(g.Materialize(matches[i]));
   return result;
 }
 

@@ -68,11 +68,12 @@ StatusOr<std::vector<SimilarHit>> GraphIndex::FindSimilar(std::string_view id,
   const GraphData& g = *impl_;
   const uint32_t target = g.FindLiveNode(id);
   if (target == kNone) return Status::NotFound("entity '" + std::string(id) + "' not found");
-  const Entity& te = *g.node(target).entity;
+  const internal::EntityView te = *g.node(target).entity;
+  g.EnsureTerms();
 
   internal::NodeMap<Candidate> cands(256);
   // (a) terms.
-  const std::vector<std::string> terms = internal::SimilarityTerms(te);
+  const std::vector<std::string> terms = internal::SimilarityTerms(*te.record);
   std::vector<const std::vector<uint32_t>*> postings;
   std::vector<const std::vector<uint32_t>*> broad_terms;
   for (const std::string& t : terms) {
@@ -115,7 +116,7 @@ StatusOr<std::vector<SimilarHit>> GraphIndex::FindSimilar(std::string_view id,
   };
   std::vector<Scored> scored;
   auto consider = [&](uint32_t n, Candidate c) {
-    const Entity& e = *g.node(n).entity;
+    const internal::EntityView e = *g.node(n).entity;
     if (!options.entity_types.empty() &&
         std::find(options.entity_types.begin(), options.entity_types.end(), e.entity_type) ==
             options.entity_types.end()) {
@@ -128,7 +129,7 @@ StatusOr<std::vector<SimilarHit>> GraphIndex::FindSimilar(std::string_view id,
       if (Adjacent(g, n, x)) ++c.shared_neighbours;
     }
     double text = 0;
-    const uint32_t their_terms = g.node(n).term_count;
+    const uint32_t their_terms = g.term_count(n);
     if (c.shared_terms > 0 && their_terms > 0 && !terms.empty()) {
       text = c.shared_terms / std::sqrt(static_cast<double>(terms.size()) * their_terms);
     }
@@ -160,7 +161,7 @@ StatusOr<std::vector<SimilarHit>> GraphIndex::FindSimilar(std::string_view id,
   hits.reserve(scored.size());
   for (const Scored& s : scored) {
     SimilarHit hit;
-    hit.entity = g.node(s.node).entity;
+    hit.entity = g.Materialize(s.node);
     hit.score = s.score;
     if (hit.entity->entity_type == te.entity_type) {
       hit.reasons.push_back("same type (" + std::string(ToString(te.entity_type)) + ")");

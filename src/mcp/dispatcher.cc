@@ -47,11 +47,19 @@ bool IsModern(const Json& params) {
   return MetaOf(params).contains(kMetaProtocolVersion);
 }
 
-std::string Reply(const Json& id, const RpcOutcome& outcome) {
+std::string Reply(const Json& id, RpcOutcome& outcome) {
   if (const auto* error = std::get_if<RpcError>(&outcome)) {
     return DumpJson(ErrorResponse(id, *error));
   }
-  return DumpJson(ResultResponse(id, std::get<Json>(outcome)));
+  if (auto* raw = std::get_if<SerializedResult>(&outcome)) {
+    // The members in the order DumpJson writes them (sorted).
+    std::string out = "{\"id\":" + DumpJson(id) + ",\"jsonrpc\":\"2.0\",\"result\":";
+    out.reserve(out.size() + raw->json.size() + 1);
+    out += raw->json;
+    out += '}';
+    return out;
+  }
+  return DumpJson(ResultResponse(id, std::move(std::get<Json>(outcome))));
 }
 
 std::string ErrorReply(const Json& id, const RpcError& error) {
@@ -169,6 +177,7 @@ Incoming Dispatcher::Accept(std::string_view message, Session& session) const {
   const auto fail = [&](const Json& id, const RpcError& e) {
     in.done_ = true;
     in.reply_ = ErrorReply(id, e);
+    in.error_code_ = e.code;
     return std::move(in);
   };
 
@@ -189,7 +198,17 @@ Incoming Dispatcher::Accept(std::string_view message, Session& session) const {
     }
     return fail(nullptr, RpcError::ParseError(parsed.status().message()));
   }
-  Json msg = *std::move(parsed);
+  return AcceptParsed(*std::move(parsed), session);
+}
+
+Incoming Dispatcher::AcceptParsed(Json msg, Session& session) const {
+  Incoming in;
+  const auto fail = [&](const Json& id, const RpcError& e) {
+    in.done_ = true;
+    in.reply_ = ErrorReply(id, e);
+    in.error_code_ = e.code;
+    return std::move(in);
+  };
   if (msg.is_array()) {
     return fail(
         nullptr,
@@ -273,9 +292,31 @@ Incoming Dispatcher::Accept(std::string_view message, Session& session) const {
   return in;
 }
 
+bool Dispatcher::IsQuick(const Incoming& in) const {
+  if (in.done_) return true;
+  if (!in.is_request_) return true;  // notifications only touch the session
+  const Json& msg = in.message_;
+  const std::string& method = msg["method"].get_ref<const std::string&>();
+  if (method == "tools/call") {
+    auto params = msg.find("params");
+    if (params == msg.end() || !params->is_object()) return true;  // fails at once
+    auto name = params->find("name");
+    if (name == params->end() || !name->is_string()) return true;
+    static const Json* const kNull = new Json();
+    auto arguments = params->find("arguments");
+    return tools_.IsQuick(name->get_ref<const std::string&>(),
+                          arguments == params->end() ? *kNull : *arguments);
+  }
+  // Resources and completions read the graph; the rest answers from memory.
+  return method.rfind("resources/", 0) != 0 && method != "completion/complete";
+}
+
 std::optional<std::string> Dispatcher::Execute(
     Incoming in, Session& session, const RequestOptions& options) const {
-  if (in.done_) return std::move(in.reply_);
+  if (in.done_) {
+    if (options.info && in.reply_) options.info->error_code = in.error_code_;
+    return std::move(in.reply_);
+  }
   const Json& msg = in.message_;
   const std::string& method = msg["method"].get_ref<const std::string&>();
   auto params_it = msg.find("params");
@@ -321,6 +362,16 @@ std::optional<std::string> Dispatcher::Execute(
     if (auto* result = std::get_if<Json>(&outcome)) {
       (*result)["resultType"] = "complete";
       (*result)["_meta"][std::string(kMetaServerInfo)] = ServerInfo();
+    }
+  }
+  if (options.info) {
+    if (const auto* error = std::get_if<RpcError>(&outcome)) {
+      options.info->error_code = error->code;
+    } else if (const auto* result = std::get_if<Json>(&outcome)) {
+      auto is_error = result->find("isError");
+      options.info->tool_error = method == "tools/call" &&
+                                 is_error != result->end() &&
+                                 is_error->is_boolean() && is_error->get<bool>();
     }
   }
   return Reply(id, outcome);
@@ -503,13 +554,13 @@ RpcOutcome Dispatcher::CallTool(Call& call) const {
     return RpcError::InvalidParams(
         "tools/call: params.name must be a string naming a tool");
   }
-  Json arguments = Json::object();
+  const Json* arguments = &EmptyObject();
   if (auto a = call.params.find("arguments");
       a != call.params.end() && !a->is_null()) {
     if (!a->is_object())
       return RpcError::InvalidParams(
           "tools/call: params.arguments must be an object");
-    arguments = *a;
+    arguments = &*a;
   }
   const std::string& tool = name->get_ref<const std::string&>();
 
@@ -540,12 +591,37 @@ RpcOutcome Dispatcher::CallTool(Call& call) const {
   std::shared_ptr<InFlightRequest> flight = call.flight;
   ctx.cancelled = [flight] { return flight && flight->cancelled.load(); };
 
-  StatusOr<Json> result = tools_.Call(
-      tool, arguments, ctx,
+  StatusOr<SerializedToolResult> result = tools_.CallSerialized(
+      tool, *arguments, ctx,
       call.caller.read_only ? Access::kReadOnly : Access::kReadWrite);
   emitter->Close();
   if (!result.ok()) return ToRpcError(result.status());
-  return *std::move(result);
+  if (result->is_error) return std::move(result->error_result);
+  return SerializedResult{ToolResultText(result->structured, call.modern)};
+}
+
+// The CallToolResult of a success, written straight from the serialized
+// structuredContent: it goes out twice (as the text content, for clients
+// that only read text, and as structuredContent) but is serialized once.
+// Members in the order DumpJson writes them (sorted), as for other results.
+std::string Dispatcher::ToolResultText(const std::string& structured,
+                                       bool modern) const {
+  std::string out;
+  out.reserve(2 * structured.size() + structured.size() / 8 + 256);
+  out += '{';
+  if (modern) {
+    out += "\"_meta\":";
+    out += DumpJson(Json{{std::string(kMetaServerInfo), ServerInfo()}});
+    out += ',';
+  }
+  out += "\"content\":[{\"text\":";
+  AppendJsonString(&out, structured);
+  out += ",\"type\":\"text\"}],\"isError\":false,";
+  if (modern) out += "\"resultType\":\"complete\",";
+  out += "\"structuredContent\":";
+  out += structured;
+  out += '}';
+  return out;
 }
 
 RpcOutcome Dispatcher::SetLevel(Call& call) const {

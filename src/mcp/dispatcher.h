@@ -48,6 +48,13 @@ struct DispatcherOptions {
   int max_json_depth = kMaxJsonDepth;  // deeper messages get -32600
 };
 
+// What Execute answered, for transports that map it to their own status
+// codes and metrics without parsing the reply again.
+struct ReplyInfo {
+  std::optional<int> error_code;  // set when the reply is a JSON-RPC error
+  bool tool_error = false;        // a tools/call result with isError: true
+};
+
 // Per-request transport context.
 struct RequestOptions {
   // Where notifications tied to this request go (progress, log messages
@@ -57,6 +64,9 @@ struct RequestOptions {
   // Who is calling, if the transport knows per request (HTTP bearer
   // token); empty = session.caller().
   std::optional<Caller> caller;
+  // When set, Execute describes its reply here (left untouched when there
+  // is no reply).
+  ReplyInfo* info = nullptr;
 };
 
 // A message that Dispatcher::Accept has read but not yet executed.
@@ -77,6 +87,7 @@ class Incoming {
 
   bool done_ = true;
   std::optional<std::string> reply_;
+  std::optional<int> error_code_;  // when reply_ is an error
   Json message_;
   bool is_request_ = false;
   InFlightHandle flight_;  // requests only (never initialize)
@@ -107,6 +118,18 @@ class Dispatcher {
   std::optional<std::string> Execute(Incoming incoming, Session& session,
                                      const RequestOptions& options = {}) const;
 
+  // Accept for a message the transport has already parsed, with ill-formed
+  // UTF-8 already replaced and nested at most max_json_depth() deep (what
+  // Accept checks on text). Saves parsing the same bytes twice.
+  Incoming AcceptParsed(Json message, Session& session) const;
+  int max_json_depth() const { return options_.max_json_depth; }
+
+  // True when executing `incoming` is short and bounded: a notification, a
+  // handshake or listing method, or a tools/call of a tool whose binding
+  // calls these arguments quick (ToolRegistry::IsQuick). Transports may run
+  // such messages on their reading thread.
+  bool IsQuick(const Incoming& incoming) const;
+
  private:
   struct Call;
   struct Method;
@@ -126,6 +149,7 @@ class Dispatcher {
   RpcOutcome ListPrompts(Call& call) const;
   RpcOutcome GetPrompt(Call& call) const;
 
+  std::string ToolResultText(const std::string& structured, bool modern) const;
   Json Capabilities() const;
   Json ServerInfo() const;
 

@@ -39,8 +39,14 @@ struct RpcError {
   static RpcError Internal(std::string_view detail);
 };
 
+// A result object already serialized to compact JSON. tools/call answers
+// with it so a large structuredContent is serialized only once.
+struct SerializedResult {
+  std::string json;
+};
+
 // What a method handler produces: a result object or an error.
-using RpcOutcome = std::variant<Json, RpcError>;
+using RpcOutcome = std::variant<Json, RpcError, SerializedResult>;
 
 // Protocol-level mapping of a Status (for failures of the request itself):
 //   InvalidArgument, NotFound, AlreadyExists, FailedPrecondition -> -32602

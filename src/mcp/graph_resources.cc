@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::string_view kMimeJson = "application/json";
 constexpr std::string_view kCursorPrefix = "entity:";
+constexpr size_t kMaxResourceEdges = 1000;  // per direction, in an entity resource
 
 bool IsUnreserved(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -176,12 +177,28 @@ StatusOr<Json> GraphResources::Read(std::string_view uri) const {
     return Status::NotFound("no entity has the id " + DumpJson(Json(*id)) +
                             (snap.entity ? " (it was deleted)" : ""));
   }
+  // A resource cannot be paged, so a hub entity's edges are cut off at
+  // kMaxResourceEdges per direction (the totals and get_entity_details'
+  // paging say how to see the rest).
   Json outgoing = Json::array(), incoming = Json::array();
-  for (const auto& r : snap.outgoing) outgoing.push_back(ToJson(*r));
-  for (const auto& r : snap.incoming) incoming.push_back(ToJson(*r));
-  return TextContents(uri, Json{{"entity", ToJson(*snap.entity)},
-                                {"outgoing", std::move(outgoing)},
-                                {"incoming", std::move(incoming)}});
+  for (size_t i = 0; i < snap.outgoing.size() && i < kMaxResourceEdges; ++i) {
+    outgoing.push_back(ToJson(*snap.outgoing[i]));
+  }
+  for (size_t i = 0; i < snap.incoming.size() && i < kMaxResourceEdges; ++i) {
+    incoming.push_back(ToJson(*snap.incoming[i]));
+  }
+  Json doc{{"entity", ToJson(*snap.entity)},
+           {"outgoing", std::move(outgoing)},
+           {"incoming", std::move(incoming)}};
+  if (snap.outgoing.size() > kMaxResourceEdges || snap.incoming.size() > kMaxResourceEdges) {
+    doc["truncated"] = true;
+    doc["outgoing_total"] = snap.outgoing.size();
+    doc["incoming_total"] = snap.incoming.size();
+    doc["note"] = "only the first " + std::to_string(kMaxResourceEdges) +
+                  " relationships in each direction are listed; the get_entity_details tool "
+                  "pages through all of them (relationship_offset)";
+  }
+  return TextContents(uri, doc);
 }
 
 StatusOr<Completion> GraphResources::Complete(

@@ -1,5 +1,6 @@
 #include "mcp/json_text.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -94,6 +95,22 @@ StatusOr<Json> ParseJson(std::string_view text, int max_depth) {
     return Status::ResourceExhausted("JSON nested deeper than " +
                                      std::to_string(max_depth) + " levels");
   }
+  // nlohmann's lexer takes a NUL byte for the end of the input, so
+  // "{...}\0anything" would parse as "{...}" and the rest be ignored. A raw
+  // NUL is never valid JSON (inside a string it is written \u0000).
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    const std::string_view before = text.substr(0, nul);
+    const size_t line_start = before.rfind('\n');
+    const size_t line =
+        static_cast<size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+    const size_t column =
+        nul - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    return Status::InvalidArgument(
+        "parse error at line " + std::to_string(line) + ", column " +
+        std::to_string(column) +
+        ": a NUL byte is not allowed in JSON text (inside a string, write "
+        "\\u0000)");
+  }
   try {
     return Json::parse(text.begin(), text.end());
   } catch (const Json::exception& e) {
@@ -117,6 +134,34 @@ std::string DumpJson(const Json& j) {
     // Only reachable on allocation failure; a valid line is still required.
     return "null";
   }
+}
+
+void AppendJsonString(std::string* out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->reserve(out->size() + text.size() + text.size() / 8 + 2);
+  out->push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(text.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default: {
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(u, sizeof u);
+      }
+    }
+  }
+  out->append(text.data() + run, text.size() - run);
+  out->push_back('"');
 }
 
 bool IsValidUtf8(std::string_view s) {

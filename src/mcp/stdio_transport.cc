@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/uio.h>
 #include <spdlog/sinks/ansicolor_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -13,6 +14,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,17 +32,25 @@ class LineWriter {
   LineWriter(int fd, int wake_fd) : fd_(fd), wake_fd_(wake_fd) {}
 
   // Writes message + '\n'. Returns false (and writes nothing more, ever)
-  // once the descriptor is broken.
-  bool Write(const std::string& message) {
+  // once the descriptor is broken. `first` runs under the writer's lock
+  // before any byte goes out.
+  bool Write(const std::string& message, const std::function<void()>& first = {}) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (first) first();
     if (broken_) return false;
-    std::string line;
-    line.reserve(message.size() + 1);
-    line.append(message);
-    line.push_back('\n');
+    // The message and its newline in one writev: no copy of a large reply.
+    static char newline = '\n';
+    const size_t total = message.size() + 1;
     size_t done = 0;
-    while (done < line.size()) {
-      const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    while (done < total) {
+      iovec parts[2];
+      int count = 0;
+      if (done < message.size()) {
+        parts[count++] = {const_cast<char*>(message.data()) + done,
+                          message.size() - done};
+      }
+      parts[count++] = {&newline, 1};
+      const ssize_t n = ::writev(fd_, parts, count);
       if (n > 0) {
         done += static_cast<size_t>(n);
         continue;
@@ -91,6 +101,7 @@ class WorkQueue {
   }
 
   // Blocks until an item arrives; nullopt once closed and drained, or aborted.
+  // The worker counts as busy from here until it calls Done().
   std::optional<Incoming> Pop() {
     std::unique_lock<std::mutex> lock(mu_);
     not_empty_.wait(lock,
@@ -98,8 +109,22 @@ class WorkQueue {
     if (aborted_ || items_.empty()) return std::nullopt;
     Incoming in = std::move(items_.front());
     items_.pop_front();
+    busy_ = true;
     not_full_.notify_one();
     return in;
+  }
+
+  // The worker has executed the popped item and written its reply.
+  void Done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    busy_ = false;
+  }
+
+  // Nothing queued and nothing being executed: a message run now cannot
+  // overtake (or be overtaken by) an earlier one.
+  bool Idle() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.empty() && !busy_;
   }
 
   // No more items will come; the worker drains what is there.
@@ -130,7 +155,14 @@ class WorkQueue {
   std::deque<Incoming> items_;  // guarded by mu_
   bool closed_ = false;         // guarded by mu_
   bool aborted_ = false;        // guarded by mu_
+  bool busy_ = false;           // guarded by mu_
 };
+
+// True when more input is already waiting on fd (or it reached EOF).
+bool InputWaiting(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP)) != 0;
+}
 
 template <typename Sink>
 bool Is(const spdlog::sink_ptr& s) {
@@ -161,8 +193,9 @@ class LineSplitter {
  public:
   explicit LineSplitter(size_t max_line) : max_line_(max_line) {}
 
-  // Calls on_line(line) for each complete line and on_oversize() for each
-  // discarded one, as their newlines arrive.
+  // Calls on_line(line, more) for each complete line and on_oversize() for
+  // each discarded one, as their newlines arrive; `more` says whether bytes
+  // of a further line follow in this chunk.
   template <typename OnLine, typename OnOversize>
   void Feed(const char* data, size_t n, OnLine&& on_line,
             OnOversize&& on_oversize) {
@@ -183,7 +216,7 @@ class LineSplitter {
         discarding_ = false;
         on_oversize();
       } else {
-        on_line(line_);
+        on_line(line_, pos < n);
         line_.clear();
       }
     }
@@ -195,7 +228,7 @@ class LineSplitter {
     if (discarding_) {
       on_oversize();
     } else if (!line_.empty()) {
-      on_line(line_);
+      on_line(line_, false);
     }
     line_.clear();
     discarding_ = false;
@@ -234,7 +267,14 @@ int RunStdio(Dispatcher& dispatcher, Session& session, int in_fd, int out_fd,
     while (std::optional<Incoming> in = queue.Pop()) {
       std::optional<std::string> reply =
           dispatcher.Execute(std::move(*in), session);
-      if (reply) writer.Write(*reply);
+      // Idle again before the answer can reach the client (so its next
+      // call may run inline), but under the writer's lock, so a call run
+      // inline meanwhile cannot answer ahead of this one.
+      if (reply) {
+        writer.Write(*reply, [&queue] { queue.Done(); });
+      } else {
+        queue.Done();
+      }
     }
   });
 
@@ -243,12 +283,26 @@ int RunStdio(Dispatcher& dispatcher, Session& session, int in_fd, int out_fd,
                                         std::to_string(options.max_line_bytes) +
                                         "-byte line limit and was discarded")));
   bool stop = false;
-  const auto on_line = [&](std::string& line) {
+  const auto on_line = [&](std::string& line, bool more_in_chunk) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (IsBlank(line)) return;
     Incoming in = dispatcher.Accept(line, session);
     if (in.done()) {
       if (in.reply()) stop = !writer.Write(*in.reply()) || stop;
+      return;
+    }
+    // A client waiting for this one answer (nothing else sent, nothing
+    // queued or running) gets it from this thread: handing it to the
+    // sleeping worker would cost a thread wake-up, a large part of a quick
+    // call. Only quick messages qualify, since while one runs here nothing
+    // is read (a cancellation of it would arrive after its answer anyway).
+    // Anything pipelined behind it goes through the queue as before, so
+    // cancellation of queued requests and arrival order are unchanged.
+    if (options.run_quick_inline && !more_in_chunk && queue.Idle() &&
+        dispatcher.IsQuick(in) && !InputWaiting(in_fd)) {
+      std::optional<std::string> reply =
+          dispatcher.Execute(std::move(in), session);
+      if (reply && !writer.Write(*reply)) stop = true;
       return;
     }
     if (!queue.Push(std::move(in))) stop = true;

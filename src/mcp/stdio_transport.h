@@ -3,7 +3,11 @@
 // Threads: the calling thread reads in_fd and splits lines; each line goes
 // through Dispatcher::Accept at once (so notifications/cancelled and ping
 // take effect while a long call runs) and is then queued for one worker
-// thread, which executes requests in arrival order. One writer function,
+// thread, which executes requests in arrival order. A quick message
+// (Dispatcher::IsQuick) that arrives while the worker is idle, with no
+// further input waiting behind it, is executed by the reading thread
+// itself instead: the sequential client gets its answer without a thread
+// handoff, and order is the same as through the queue. One writer function,
 // serialized by a mutex, is the only code that writes to out_fd; every
 // line it writes is compact JSON produced by DumpJson (invalid UTF-8
 // replaced, newlines escaped) followed by '\n'.
@@ -28,6 +32,9 @@ struct StdioOptions {
   // Messages waiting for the worker. When full, the reader stops reading
   // in_fd until the worker catches up (back-pressure instead of memory).
   size_t max_queued = 256;
+  // Run quick messages on the reading thread when the worker is idle and
+  // nothing else is waiting (see above); false always uses the worker.
+  bool run_quick_inline = true;
 };
 
 // Serves `session` until in_fd reaches EOF (then finishes queued and running

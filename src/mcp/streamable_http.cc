@@ -95,13 +95,13 @@ std::optional<std::string> ErrorCodeAndCheck(const std::string& reply, int* code
   return e.value("message", "");
 }
 
-// HTTP status for a dispatcher reply. Legacy: malformed messages are 400,
-// everything else (including JSON-RPC errors) is 200. 2026-07-28: unknown
-// methods are 404, invalid requests and params, header mismatches, missing
-// capabilities and unsupported versions 400.
-int StatusForReply(const std::string& reply, bool modern) {
-  int code = 0;
-  if (!ErrorCodeAndCheck(reply, &code)) return 200;
+// HTTP status for a JSON-RPC error code (nullopt: not an error). Legacy:
+// malformed messages are 400, everything else (including JSON-RPC errors)
+// is 200. 2026-07-28: unknown methods are 404, invalid requests and params,
+// header mismatches, missing capabilities and unsupported versions 400.
+int StatusForError(std::optional<int> error_code, bool modern) {
+  if (!error_code) return 200;
+  const int code = *error_code;
   if (code == kParseError || code == kInvalidRequest) return 400;
   if (!modern) return 200;
   if (code == kMethodNotFound) return 404;
@@ -112,13 +112,17 @@ int StatusForReply(const std::string& reply, bool modern) {
   return 200;
 }
 
-// "ok", "tool_error" or "protocol_error" for a tools/call reply.
-std::string ToolOutcome(const std::optional<std::string>& reply) {
-  if (!reply) return "protocol_error";  // cancelled
-  auto parsed = ParseJson(*reply);
-  if (!parsed.ok() || !parsed->is_object() || parsed->contains("error")) return "protocol_error";
-  const Json& result = (*parsed)["result"];
-  return result.is_object() && result.value("isError", false) ? "tool_error" : "ok";
+int StatusForReply(const std::string& reply, bool modern) {
+  int code = 0;
+  if (!ErrorCodeAndCheck(reply, &code)) return 200;
+  return StatusForError(code, modern);
+}
+
+// "ok", "tool_error" or "protocol_error" for a tools/call reply, from what
+// the dispatcher said about it (no parsing of the reply).
+std::string ToolOutcome(const std::optional<std::string>& reply, const ReplyInfo& info) {
+  if (!reply || info.error_code) return "protocol_error";  // cancelled, or an error
+  return info.tool_error ? "tool_error" : "ok";
 }
 
 const Json& MetaOf(const Json& message) {
@@ -327,7 +331,15 @@ HttpResponse StreamableHttp::HandlePost(const HttpRequest& request) {
                        "Payload Too Large: the body is limited to " +
                            std::to_string(options_.max_body_bytes) + " bytes");
   }
-  StatusOr<Json> parsed = ParseJson(request.body, options_.max_json_depth);
+  // The dispatcher reads ill-formed UTF-8 leniently (as U+FFFD); this look at
+  // the body, made only to route it, must not be stricter than that.
+  std::string sanitized;
+  std::string_view body = request.body;
+  if (!IsValidUtf8(body)) {
+    sanitized = SanitizeUtf8(body);
+    body = sanitized;
+  }
+  StatusOr<Json> parsed = ParseJson(body, options_.max_json_depth);
   if (!parsed.ok()) {
     if (parsed.status().code() == StatusCode::kResourceExhausted) {
       return ErrorAnswer(400, kInvalidRequest,
@@ -348,7 +360,20 @@ HttpResponse StreamableHttp::HandlePost(const HttpRequest& request) {
   return PostLegacy(request, *parsed);
 }
 
-HttpResponse StreamableHttp::PostLegacy(const HttpRequest& request, const Json& message) {
+std::optional<std::string> StreamableHttp::Dispatch(const HttpRequest& request, Json message,
+                                                    Session& session,
+                                                    const RequestOptions& options) const {
+  // HandlePost has replaced ill-formed UTF-8 and parsed within our nesting
+  // limit, as Dispatcher::Accept would; when its limit is no stricter than
+  // ours, the parsed message can go straight in.
+  if (dispatcher_.max_json_depth() >= options_.max_json_depth) {
+    return dispatcher_.Execute(dispatcher_.AcceptParsed(std::move(message), session), session,
+                               options);
+  }
+  return dispatcher_.Handle(request.body, session, options);
+}
+
+HttpResponse StreamableHttp::PostLegacy(const HttpRequest& request, Json& message) {
   const std::string* version = Header(request, "MCP-Protocol-Version");
   const std::string_view v = version ? std::string_view(*version) : kDefaultLegacyVersion;
   if (std::find(kLegacyVersions.begin(), kLegacyVersions.end(), v) == kLegacyVersions.end()) {
@@ -416,7 +441,7 @@ HttpResponse StreamableHttp::PostLegacy(const HttpRequest& request, const Json& 
   return Run(request, message, std::move(session), /*modern=*/false);
 }
 
-HttpResponse StreamableHttp::PostModern(const HttpRequest& request, const Json& message) {
+HttpResponse StreamableHttp::PostModern(const HttpRequest& request, Json& message) {
   const Json& id = IsRequest(message) ? message["id"] : Json(nullptr);
   const Json& meta_version = MetaOf(message)[std::string(kMetaProtocolVersion)];
   const std::string* version = Header(request, "MCP-Protocol-Version");
@@ -452,8 +477,11 @@ HttpResponse StreamableHttp::PostModern(const HttpRequest& request, const Json& 
       return ErrorAnswer(400, kHeaderMismatch,
                          "Header mismatch: Mcp-Name is not valid =?base64?...?= text", id);
     }
-    const Json& params = message.contains("params") ? message["params"] : Json(nullptr);
-    const Json* body_name = params.is_object() && params.contains(name_key) ? &params[name_key] : nullptr;
+    auto params = message.find("params");
+    const Json* body_name = nullptr;
+    if (params != message.end() && params->is_object()) {
+      if (auto it = params->find(name_key); it != params->end()) body_name = &*it;
+    }
     if (body_name != nullptr && body_name->is_string() &&
         body_name->get_ref<const std::string&>() != *name) {
       return ErrorAnswer(400, kHeaderMismatch,
@@ -465,16 +493,17 @@ HttpResponse StreamableHttp::PostModern(const HttpRequest& request, const Json& 
   return Run(request, message, std::make_shared<Session>(nullptr, request.caller), /*modern=*/true);
 }
 
-HttpResponse StreamableHttp::Run(const HttpRequest& request, const Json& message,
+HttpResponse StreamableHttp::Run(const HttpRequest& request, Json& message,
                                  std::shared_ptr<Session> session, bool modern) {
   const std::string method = MethodOf(message);
   RequestOptions ro;
   ro.caller = request.caller;
   std::string tool;
   if (method == "tools/call") {
-    const Json& params = message.contains("params") ? message["params"] : Json(nullptr);
-    if (params.is_object() && params.contains("name") && params["name"].is_string()) {
-      tool = params["name"].get<std::string>();
+    auto params = message.find("params");
+    if (params != message.end() && params->is_object()) {
+      auto name = params->find("name");
+      if (name != params->end() && name->is_string()) tool = name->get<std::string>();
     }
   }
   const Json& meta = MetaOf(message);
@@ -484,14 +513,17 @@ HttpResponse StreamableHttp::Run(const HttpRequest& request, const Json& message
        (method == "tools/call" &&
         (modern ? meta.contains("io.modelcontextprotocol/logLevel") : session->log_level().has_value())));
 
+  const bool is_request = IsRequest(message);
   if (!wants_stream) {
-    std::optional<std::string> reply = dispatcher_.Handle(request.body, *session, ro);
+    ReplyInfo info;
+    ro.info = &info;
+    std::optional<std::string> reply = Dispatch(request, std::move(message), *session, ro);
     HttpResponse r;
     r.rpc_method = method;
     r.tool = tool;
-    if (!tool.empty()) *r.tool_outcome = ToolOutcome(reply);
+    if (!tool.empty()) *r.tool_outcome = ToolOutcome(reply, info);
     if (!reply) {
-      if (IsRequest(message)) {
+      if (is_request) {
         // Cancelled while running: nothing to say (204 keeps clients calm).
         r.status = 204;
         return r;
@@ -499,7 +531,7 @@ HttpResponse StreamableHttp::Run(const HttpRequest& request, const Json& message
       r.status = 202;  // notification or client response
       return r;
     }
-    const int status = StatusForReply(*reply, modern);  // before the move below
+    const int status = StatusForError(info.error_code, modern);
     HttpResponse answer = JsonAnswer(status, std::move(*reply));
     answer.rpc_method = std::move(r.rpc_method);
     answer.tool = std::move(r.tool);
@@ -516,7 +548,7 @@ HttpResponse StreamableHttp::Run(const HttpRequest& request, const Json& message
   r.tool = tool;
   auto outcome = r.tool_outcome;
   const Json id = message["id"];
-  r.stream = [this, session, body = request.body, ro, id, modern, outcome,
+  r.stream = [this, session, request, message = std::move(message), ro, id, modern, outcome,
               track_tool = !tool.empty()](const SseWrite& write) mutable {
     auto mu = std::make_shared<std::mutex>();
     auto gone = std::make_shared<bool>(false);
@@ -533,8 +565,10 @@ HttpResponse StreamableHttp::Run(const HttpRequest& request, const Json& message
     };
     send("");  // priming event: an id and empty data
     ro.notify = send;
-    std::optional<std::string> reply = dispatcher_.Handle(body, *session, ro);
-    if (track_tool) *outcome = ToolOutcome(reply);
+    ReplyInfo info;
+    ro.info = &info;
+    std::optional<std::string> reply = Dispatch(request, std::move(message), *session, ro);
+    if (track_tool) *outcome = ToolOutcome(reply, info);
     if (reply) send(*reply);
   };
   return r;

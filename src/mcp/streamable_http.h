@@ -128,15 +128,19 @@ class StreamableHttp {
 
   HttpResponse HandlePost(const HttpRequest& request);
   HttpResponse HandleDelete(const HttpRequest& request);
-  HttpResponse PostLegacy(const HttpRequest& request, const Json& message);
-  HttpResponse PostModern(const HttpRequest& request, const Json& message);
-  // Runs one request on `session`, as JSON or as an SSE stream.
-  HttpResponse Run(const HttpRequest& request, const Json& message,
+  HttpResponse PostLegacy(const HttpRequest& request, Json& message);
+  HttpResponse PostModern(const HttpRequest& request, Json& message);
+  // Runs one request on `session`, as JSON or as an SSE stream. Takes the
+  // parsed message over (the dispatcher need not parse the body again).
+  HttpResponse Run(const HttpRequest& request, Json& message,
                    std::shared_ptr<Session> session, bool modern);
 
   bool HostAllowed(const HttpRequest& request, std::string* why) const;
   std::string NewSessionId() const;
   void Expire(std::chrono::steady_clock::time_point now);  // mu_ held
+  // Dispatches `message` (parsed from request.body) on `session`.
+  std::optional<std::string> Dispatch(const HttpRequest& request, Json message,
+                                      Session& session, const RequestOptions& options) const;
 
   const Dispatcher& dispatcher_;
   const StreamableHttpOptions options_;

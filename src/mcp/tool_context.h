@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -43,9 +44,22 @@ struct ToolContext {
 // JSON-RPC internal error.
 using ToolHandler = std::function<StatusOr<Json>(const Json& arguments, ToolContext& ctx)>;
 
+// Whether a call with these (validated) arguments is short and bounded.
+using QuickPredicate = std::function<bool(const Json& arguments)>;
+
 struct ToolBinding {
+  ToolBinding() = default;
+  ToolBinding(std::string name, ToolHandler handler, QuickPredicate quick = nullptr)
+      : name(std::move(name)), handler(std::move(handler)), quick(std::move(quick)) {}
+
   std::string name;
   ToolHandler handler;
+  // Quick calls may run on a transport's reading thread (stdio does so when
+  // nothing else is queued or waiting to be read), which saves a thread
+  // handoff but means the call cannot be cancelled midway and holds up the
+  // reading of the next message. Only bounded work qualifies: a lookup, a
+  // search with a limit, one small commit. Empty = never quick.
+  QuickPredicate quick;
 };
 
 }  // namespace funkygibbon::mcp

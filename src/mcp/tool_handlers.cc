@@ -68,6 +68,10 @@ Direction DirectionArg(const Json& a, Direction def) {
   return d ? *d : def;
 }
 
+// Defaults of the paging arguments (their maxima are in tools.json).
+constexpr int64_t kDefaultRelationshipLimit = 100;
+constexpr int64_t kDefaultHistoryLimit = 100;
+
 // ---- result helpers ----
 
 Json Summary(const Entity& e) {
@@ -190,17 +194,40 @@ StatusOr<Json> DeleteEntity(KnowledgeGraph& kg, const Json& a, ToolContext& ctx)
               {"removed_relationships", std::move(removed)}};
 }
 
+// The page [offset, offset + limit) of a relationship list.
+std::vector<RelationshipPtr> Page(std::vector<RelationshipPtr> all, size_t offset, size_t limit) {
+  const size_t begin = std::min(offset, all.size());
+  const size_t end = begin + std::min(limit, all.size() - begin);
+  if (end - begin == all.size()) return all;
+  return std::vector<RelationshipPtr>(all.begin() + static_cast<std::ptrdiff_t>(begin),
+                                      all.begin() + static_cast<std::ptrdiff_t>(end));
+}
+
 StatusOr<Json> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   const std::string id = Str(a, "entity_id");
   const bool rels = Bool(a, "include_relationships", true);
   const bool connected = Bool(a, "include_connected", false);
+  // A hub entity may have tens of thousands of relationships: each direction
+  // is paged so one answer stays small.
+  const size_t limit = static_cast<size_t>(Int(a, "relationship_limit", kDefaultRelationshipLimit));
+  const size_t offset = static_cast<size_t>(Int(a, "relationship_offset", 0));
   ASSIGN_OR_RETURN(Json out, kg.Read([&](const GraphIndex& g) -> StatusOr<Json> {
     EntityPtr e = g.Get(id);
     if (!e) return NotFoundEntity("entity_id", id);
     Json j{{"entity", ToJson(*e)}, {"deleted", e->deleted()}};
     if (rels || connected) {
-      auto out_edges = g.Outgoing(id);
-      auto in_edges = g.Incoming(id);
+      auto out_all = g.Outgoing(id);
+      auto in_all = g.Incoming(id);
+      const size_t out_total = out_all.size(), in_total = in_all.size();
+      j["outgoing_total"] = out_total;
+      j["incoming_total"] = in_total;
+      const bool truncated = offset > 0 || out_total > offset + limit || in_total > offset + limit;
+      j["truncated"] = truncated;
+      if (out_total > offset + limit || in_total > offset + limit) {
+        j["next_relationship_offset"] = offset + limit;
+      }
+      const auto out_edges = Page(std::move(out_all), offset, limit);
+      const auto in_edges = Page(std::move(in_all), offset, limit);
       if (rels) {
         Json o = Json::array(), i = Json::array();
         for (const auto& r : out_edges) o.push_back(EdgeView(g, *r, id));
@@ -235,16 +262,25 @@ StatusOr<Json> GetEntityHistory(KnowledgeGraph& kg, const Json& a, ToolContext&)
     if (history.status().code() == StatusCode::kNotFound) return NotFoundEntity("entity_id", id);
     return history.status();
   }
+  // Oldest first, paged: an entity edited for years has many versions.
+  const size_t limit = static_cast<size_t>(Int(a, "limit", kDefaultHistoryLimit));
+  const size_t offset = static_cast<size_t>(Int(a, "offset", 0));
+  const size_t begin = std::min(offset, history->size());
+  const size_t end = begin + std::min(limit, history->size() - begin);
   Json versions = Json::array();
-  for (const auto& e : *history) versions.push_back(ToJson(e));
+  for (size_t i = begin; i < end; ++i) versions.push_back(ToJson((*history)[i]));
   std::string current = kg.Read([&](const GraphIndex& g) {
     EntityPtr e = g.Get(id);
     return e ? e->version : std::string();
   });
-  return Json{{"entity_id", id},
-              {"count", history->size()},
-              {"current_version", current},
-              {"versions", std::move(versions)}};
+  Json out{{"entity_id", id},
+           {"count", history->size()},
+           {"current_version", current},
+           {"offset", offset},
+           {"truncated", end - begin < history->size()},
+           {"versions", std::move(versions)}};
+  if (end < history->size()) out["next_offset"] = end;
+  return out;
 }
 
 StatusOr<Json> CreateRelationship(KnowledgeGraph& kg, const Json& a, ToolContext& ctx) {
@@ -587,6 +623,49 @@ StatusOr<Json> AutomationsInRoom(KnowledgeGraph& kg, const Json& a, ToolContext&
   });
 }
 
+// query_graph is quick when its structured form starts from an index: an
+// id or name equality, or a relationship to a named (or id-given) entity,
+// so it reads adjacency lists instead of scanning every entity.
+bool AnchoredQuery(const Json& a) {
+  if (a.contains("cypher")) return false;
+  if (auto it = a.find("filters"); it != a.end() && it->is_array()) {
+    for (const auto& f : *it) {
+      const std::string field = Str(f, "field");
+      if ((field == "id" || field == "name") && Str(f, "op", "eq") == "eq" &&
+          f.contains("value") && f["value"].is_string()) {
+        return true;
+      }
+    }
+  }
+  if (auto it = a.find("relationships"); it != a.end() && it->is_array()) {
+    for (const auto& p : *it) {
+      if (!Bool(p, "negate", false) && (p.contains("other_id") || p.contains("other_name"))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Which calls are short and bounded (ToolBinding::quick): lookups by id,
+// searches and listings with a limit, single small commits. Not quick:
+// whole-graph scans, deep neighbourhoods, and delete_entity (it removes
+// every relationship of the entity in one commit).
+QuickPredicate QuickPredicateFor(std::string_view tool) {
+  static const std::set<std::string_view> kQuick = {
+      "create_entity",        "update_entity",         "get_entity_details",
+      "get_entity_history",   "create_relationship",   "delete_relationship",
+      "search_entities",      "find_path",             "describe_schema",
+      "get_devices_in_room",  "find_device_controls",  "get_room_connections",
+      "get_procedures_for_device", "get_automations_in_room"};
+  if (kQuick.count(tool)) return [](const Json&) { return true; };
+  if (tool == "get_connected_entities") {
+    return [](const Json& a) { return Int(a, "depth", 1) <= 1; };
+  }
+  if (tool == "query_graph") return AnchoredQuery;
+  return nullptr;
+}
+
 }  // namespace
 
 Json StatisticsJson(const graph::GraphStatistics& s) {
@@ -674,6 +753,7 @@ std::vector<ToolBinding> GraphToolBindings(KnowledgeGraph& kg) {
     } else {
       out.push_back({name, [&kg, fn = fn](const Json& args, ToolContext& ctx) { return fn(kg, args, ctx); }});
     }
+    out.back().quick = QuickPredicateFor(name);
   }
   return out;
 }

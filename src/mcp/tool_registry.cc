@@ -59,11 +59,12 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
     return Status::InvalidArgument("tools.json: must be a JSON array of tools");
 
   Problems problems;
-  std::unordered_map<std::string, ToolHandler> by_handler_name;
+  std::unordered_map<std::string, ToolBinding> by_handler_name;
   for (auto& b : handlers) {
     if (!b.handler) problems.Add("handler '" + b.name + "' is empty");
-    if (!by_handler_name.emplace(b.name, std::move(b.handler)).second) {
-      problems.Add("handler '" + b.name + "' is registered twice");
+    const std::string name = b.name;  // b is moved from below
+    if (!by_handler_name.emplace(name, std::move(b)).second) {
+      problems.Add("handler '" + name + "' is registered twice");
     }
   }
 
@@ -103,8 +104,8 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
       problems.Add(what + ": annotations must be an object");
     }
 
-    Tool tool{name,         t,      false, Schema::Compile(true).value(),
-              std::nullopt, nullptr};
+    Tool tool{name,         t,       false, Schema::Compile(true).value(),
+              std::nullopt, nullptr, nullptr};
     if (annotations != t.end() && annotations->is_object()) {
       auto ro = annotations->find("readOnlyHint");
       tool.read_only =
@@ -131,7 +132,8 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
     if (h == by_handler_name.end()) {
       problems.Add(what + " has no handler");
     } else {
-      tool.handler = std::move(h->second);
+      tool.handler = std::move(h->second.handler);
+      tool.quick = std::move(h->second.quick);
       by_handler_name.erase(h);
     }
     reg->by_name_[name] = reg->tools_.size();
@@ -139,7 +141,7 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
   }
   // Sorted, so the message is stable.
   std::set<std::string> orphans;
-  for (const auto& [name, handler] : by_handler_name) orphans.insert(name);
+  for (const auto& [name, binding] : by_handler_name) orphans.insert(name);
   for (const auto& name : orphans)
     problems.Add("handler '" + name + "' has no tool in tools.json");
 
@@ -157,12 +159,48 @@ std::vector<const Tool*> ToolRegistry::tools(Access access) const {
 }
 
 const Tool* ToolRegistry::Find(std::string_view name) const {
-  auto it = by_name_.find(std::string(name));
+  auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : &tools_[it->second];
+}
+
+bool ToolRegistry::IsQuick(std::string_view name, const Json& arguments) const {
+  const Tool* tool = Find(name);
+  if (tool == nullptr || !tool->quick) return false;
+  if (arguments.is_null()) return tool->quick(Json::object());
+  return !arguments.is_object() || tool->quick(arguments);
 }
 
 StatusOr<Json> ToolRegistry::Call(std::string_view name, const Json& arguments,
                                   ToolContext& ctx, Access access) const {
+  bool tool_error = false;
+  ASSIGN_OR_RETURN(Json out, Run(name, arguments, ctx, access, &tool_error));
+  if (tool_error) return out;
+  std::string text = DumpJson(out);
+  return Json{
+      {"content",
+       Json::array({Json{{"type", "text"}, {"text", std::move(text)}}})},
+      {"structuredContent", std::move(out)},
+      {"isError", false}};
+}
+
+StatusOr<SerializedToolResult> ToolRegistry::CallSerialized(
+    std::string_view name, const Json& arguments, ToolContext& ctx,
+    Access access) const {
+  SerializedToolResult result;
+  ASSIGN_OR_RETURN(Json out,
+                   Run(name, arguments, ctx, access, &result.is_error));
+  if (result.is_error) {
+    result.error_result = std::move(out);
+  } else {
+    result.structured = DumpJson(out);
+  }
+  return result;
+}
+
+StatusOr<Json> ToolRegistry::Run(std::string_view name, const Json& arguments,
+                                 ToolContext& ctx, Access access,
+                                 bool* tool_error) const {
+  *tool_error = true;
   const Tool* tool = Find(name);
   if (tool == nullptr)
     return Status::NotFound("Unknown tool: " + std::string(name));
@@ -218,12 +256,8 @@ StatusOr<Json> ToolRegistry::Call(std::string_view name, const Json& arguments,
           "' returned output that does not match its outputSchema");
     }
   }
-  std::string text = DumpJson(structured);
-  return Json{
-      {"content",
-       Json::array({Json{{"type", "text"}, {"text", std::move(text)}}})},
-      {"structuredContent", std::move(structured)},
-      {"isError", false}};
+  *tool_error = false;
+  return structured;
 }
 
 }  // namespace funkygibbon::mcp

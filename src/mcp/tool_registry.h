@@ -9,6 +9,7 @@
 #ifndef FUNKYGIBBON_MCP_TOOL_REGISTRY_H_
 #define FUNKYGIBBON_MCP_TOOL_REGISTRY_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,26 @@ struct Tool {
   Schema input_schema;
   std::optional<Schema> output_schema;
   ToolHandler handler;
+  QuickPredicate quick;  // empty = never quick
+};
+
+// A tools/call outcome for callers that write the wire form themselves.
+struct SerializedToolResult {
+  bool is_error = false;
+  // Success: the compact JSON of structuredContent (serialized once; the
+  // caller puts it both in the text content and as structuredContent).
+  std::string structured;
+  // is_error: the whole CallToolResult ({content, isError: true}).
+  Json error_result;
+};
+
+// Hashes std::string and std::string_view alike, so lookups by view do not
+// allocate.
+struct TransparentStringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 
 class ToolRegistry {
@@ -73,11 +94,29 @@ class ToolRegistry {
                       ToolContext& ctx,
                       Access access = Access::kReadWrite) const;
 
+  // The same pipeline and errors as Call, without building the
+  // CallToolResult: the dispatcher serializes it straight to the wire.
+  StatusOr<SerializedToolResult> CallSerialized(
+      std::string_view name, const Json& arguments, ToolContext& ctx,
+      Access access = Access::kReadWrite) const;
+
+  // True when the tool is known and its binding's quick predicate holds for
+  // `arguments` (null means {}; a non-object is quick: it fails at once).
+  bool IsQuick(std::string_view name, const Json& arguments) const;
+
  private:
   ToolRegistry() = default;
 
+  // Lookup, access check, validation, handler and output check. On OK,
+  // *tool_error says whether the Json is the structuredContent (false) or
+  // an isError CallToolResult (true).
+  StatusOr<Json> Run(std::string_view name, const Json& arguments,
+                     ToolContext& ctx, Access access, bool* tool_error) const;
+
   std::vector<Tool> tools_;
-  std::unordered_map<std::string, size_t> by_name_;
+  std::unordered_map<std::string, size_t, TransparentStringHash,
+                     std::equal_to<>>
+      by_name_;
 };
 
 // True if name matches ^[A-Za-z0-9._-]{1,128}$.

@@ -99,6 +99,20 @@ constexpr const char kChangedEntities[] =
 constexpr const char kChangedRelationships[] =
     "SELECT seq, changed_at, " FG_RELATIONSHIP_COLUMNS
     " FROM relationships WHERE seq > ?1 AND changed_at > ?2 ORDER BY seq LIMIT ?3";
+constexpr const char kCountEntities[] = "SELECT count(*) FROM entities";
+constexpr const char kCountRelationships[] = "SELECT count(*) FROM relationships";
+// The same with a `since`: without statistics SQLite walks the seq index
+// and reads every row to test changed_at, so an idle delta sync read the
+// whole database. The changed_at index finds the few recent rows instead.
+constexpr const char kChangedEntitiesSince[] =
+    "SELECT e.seq, e.changed_at, " FG_ENTITY_COLUMNS
+    " FROM entities e INDEXED BY entities_by_changed_at CROSS JOIN entity_versions v"
+    " ON v.id = e.id AND v.version = e.current_version"
+    " WHERE e.seq > ?1 AND e.changed_at > ?2 ORDER BY e.seq LIMIT ?3";
+constexpr const char kChangedRelationshipsSince[] =
+    "SELECT seq, changed_at, " FG_RELATIONSHIP_COLUMNS
+    " FROM relationships INDEXED BY relationships_by_changed_at"
+    " WHERE seq > ?1 AND changed_at > ?2 ORDER BY seq LIMIT ?3";
 
 #define FG_SEARCH_WHERE                              \
   " FROM entity_search WHERE entity_search MATCH ?1" \
@@ -190,27 +204,62 @@ StatusOr<Entity> DecodeEntity(const Statement& s, int c) {
   return e;
 }
 
-// Reads FG_RELATIONSHIP_COLUMNS starting at column `c`.
-StatusOr<Relationship> DecodeRelationship(const Statement& s, int c) {
-  Relationship r;
-  r.id = s.ColumnString(c + 0);
-  r.from_entity_id = s.ColumnString(c + 1);
-  r.from_entity_version = s.ColumnString(c + 2);
-  r.to_entity_id = s.ColumnString(c + 3);
-  r.to_entity_version = s.ColumnString(c + 4);
+// Reads FG_RELATIONSHIP_COLUMNS starting at column `c` into *r, setting
+// every field (assignment reuses the strings' capacity when *r is reused).
+Status DecodeRelationshipInto(const Statement& s, int c, Relationship* r) {
+  r->id = s.ColumnText(c + 0);
+  r->from_entity_id = s.ColumnText(c + 1);
+  r->from_entity_version = s.ColumnText(c + 2);
+  r->to_entity_id = s.ColumnText(c + 3);
+  r->to_entity_version = s.ColumnText(c + 4);
   const std::string_view type = s.ColumnText(c + 5);
   auto rt = ParseRelationshipType(type);
   if (!rt) {
-    return Status::Internal("stored relationship '" + r.id + "' has unknown relationship_type '" +
+    return Status::Internal("stored relationship '" + r->id + "' has unknown relationship_type '" +
                             std::string(type) + "'");
   }
-  r.relationship_type = *rt;
-  ASSIGN_OR_RETURN(r.properties, ParseObject(s.ColumnText(c + 6), "properties", r.id));
-  r.user_id = s.ColumnString(c + 7);
-  r.created_at = s.ColumnString(c + 8);
-  r.updated_at = s.ColumnString(c + 9);
-  r.deleted = s.ColumnInt64(c + 10) != 0;
+  r->relationship_type = *rt;
+  ASSIGN_OR_RETURN(r->properties, ParseObject(s.ColumnText(c + 6), "properties", r->id));
+  r->user_id = s.ColumnText(c + 7);
+  r->created_at = s.ColumnText(c + 8);
+  r->updated_at = s.ColumnText(c + 9);
+  r->deleted = s.ColumnInt64(c + 10) != 0;
+  return Status::Ok();
+}
+
+StatusOr<Relationship> DecodeRelationship(const Statement& s, int c) {
+  Relationship r;
+  RETURN_IF_ERROR(DecodeRelationshipInto(s, c, &r));
   return r;
+}
+
+// Reads FG_ENTITY_COLUMNS starting at column `c` without decoding the JSON
+// columns; the views last until the statement steps.
+StatusOr<EntityRow> EntityRowAt(const Statement& s, int c) {
+  EntityRow row;
+  row.id = s.ColumnText(c + 0);
+  row.version = s.ColumnText(c + 1);
+  const std::string_view type = s.ColumnText(c + 2);
+  auto et = ParseEntityType(type);
+  if (!et) {
+    return Status::Internal("stored entity '" + std::string(row.id) + "' has unknown entity_type '" +
+                            std::string(type) + "'");
+  }
+  row.entity_type = *et;
+  row.name = s.ColumnText(c + 3);
+  row.content = s.ColumnText(c + 4);
+  const std::string_view source = s.ColumnText(c + 5);
+  auto st = ParseSourceType(source);
+  if (!st) {
+    return Status::Internal("stored entity '" + std::string(row.id) + "' has unknown source_type '" +
+                            std::string(source) + "'");
+  }
+  row.source_type = *st;
+  row.user_id = s.ColumnText(c + 6);
+  row.parent_versions = s.ColumnText(c + 7);
+  row.created_at = s.ColumnText(c + 8);
+  row.updated_at = s.ColumnText(c + 9);
+  return row;
 }
 
 // JSON text for storage. Strict about UTF-8: a string that is not valid
@@ -652,6 +701,38 @@ Status SqliteStore::ScanCurrent(const std::function<void(Entity&&)>& on_entity,
   return Status::Ok();
 }
 
+Status SqliteStore::ScanCurrentRows(const std::function<Status(const EntityRow&)>& on_entity,
+                                    const std::function<Status(Relationship&&)>& on_relationship) {
+  Reader reader(this);
+  Db& db = reader.db();
+  Status status = [&]() -> Status {
+    ReadTransaction txn(db);
+    RETURN_IF_ERROR(txn.Begin());
+    {
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kScanEntities));
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        ASSIGN_OR_RETURN(EntityRow e, EntityRowAt(s, 0));
+        if (on_entity) RETURN_IF_ERROR(on_entity(e));
+      }
+    }
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kScanRelationships));
+    Relationship r;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      RETURN_IF_ERROR(DecodeRelationshipInto(s, 0, &r));
+      if (on_relationship) RETURN_IF_ERROR(on_relationship(std::move(r)));
+    }
+    return Status::Ok();
+  }();
+  // A full scan fills the connection's page cache with pages no later
+  // lookup is likely to want; give that memory back.
+  sqlite3_db_release_memory(db.handle());
+  return status;
+}
+
 StatusOr<std::vector<Entity>> SqliteStore::History(std::string_view id) {
   std::vector<Entity> out;
   {
@@ -749,52 +830,48 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
 }
 
 StatusOr<std::vector<ChangedRow>> SqliteStore::Changes(const ChangesRequest& request) {
-  std::vector<ChangedRow> entities;
-  std::vector<ChangedRow> relationships;
-  {
-    Reader reader(this);
-    Db& db = reader.db();
-    ReadTransaction txn(db);
-    RETURN_IF_ERROR(txn.Begin());
-    {
-      ASSIGN_OR_RETURN(Statement s, db.Cached(kChangedEntities));
-      RETURN_IF_ERROR(s.BindInt64(1, request.after_seq));
-      RETURN_IF_ERROR(s.BindInt64(2, request.since_exclusive));
-      RETURN_IF_ERROR(s.BindInt64(3, ToSqlLimit(request.limit)));
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, s.Step());
-        if (!row) break;
-        ChangedRow c;
-        c.seq = s.ColumnInt64(0);
-        c.changed_at = s.ColumnInt64(1);
-        ASSIGN_OR_RETURN(Entity e, DecodeEntity(s, 2));
-        c.entity = std::move(e);
-        entities.push_back(std::move(c));
-      }
-    }
-    ASSIGN_OR_RETURN(Statement s, db.Cached(kChangedRelationships));
-    RETURN_IF_ERROR(s.BindInt64(1, request.after_seq));
-    RETURN_IF_ERROR(s.BindInt64(2, request.since_exclusive));
-    RETURN_IF_ERROR(s.BindInt64(3, ToSqlLimit(request.limit)));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      ChangedRow c;
-      c.seq = s.ColumnInt64(0);
-      c.changed_at = s.ColumnInt64(1);
-      ASSIGN_OR_RETURN(Relationship r, DecodeRelationship(s, 2));
-      c.relationship = std::move(r);
-      relationships.push_back(std::move(c));
+  const bool since = request.since_exclusive >= 0;
+  std::vector<ChangedRow> out;
+  Reader reader(this);
+  Db& db = reader.db();
+  ReadTransaction txn(db);
+  RETURN_IF_ERROR(txn.Begin());
+  // Rows are large and a full pull has tens of thousands: size the list
+  // once instead of moving every row again at each doubling.
+  if (request.limit != 0) {
+    out.reserve(std::min<size_t>(request.limit, 4096));
+  } else if (!since && request.after_seq == 0) {
+    ASSIGN_OR_RETURN(int64_t entities, db.QueryInt64(kCountEntities));
+    ASSIGN_OR_RETURN(int64_t relationships, db.QueryInt64(kCountRelationships));
+    out.reserve(static_cast<size_t>(entities + relationships));
+  }
+  // Both queries are in seq order: step them side by side and take the
+  // lower seq each time, so rows go straight into `out` in order.
+  ASSIGN_OR_RETURN(Statement es, db.Cached(since ? kChangedEntitiesSince : kChangedEntities));
+  ASSIGN_OR_RETURN(Statement rs,
+                   db.Cached(since ? kChangedRelationshipsSince : kChangedRelationships));
+  for (Statement* s : {&es, &rs}) {
+    RETURN_IF_ERROR(s->BindInt64(1, request.after_seq));
+    RETURN_IF_ERROR(s->BindInt64(2, request.since_exclusive));
+    RETURN_IF_ERROR(s->BindInt64(3, ToSqlLimit(request.limit)));
+  }
+  ASSIGN_OR_RETURN(bool entity_row, es.Step());
+  ASSIGN_OR_RETURN(bool relationship_row, rs.Step());
+  while ((entity_row || relationship_row) && (request.limit == 0 || out.size() < request.limit)) {
+    const bool take_entity =
+        entity_row && (!relationship_row || es.ColumnInt64(0) < rs.ColumnInt64(0));
+    Statement& s = take_entity ? es : rs;
+    ChangedRow& c = out.emplace_back();
+    c.seq = s.ColumnInt64(0);
+    c.changed_at = s.ColumnInt64(1);
+    if (take_entity) {
+      ASSIGN_OR_RETURN(c.entity, DecodeEntity(s, 2));
+      ASSIGN_OR_RETURN(entity_row, es.Step());
+    } else {
+      ASSIGN_OR_RETURN(c.relationship, DecodeRelationship(s, 2));
+      ASSIGN_OR_RETURN(relationship_row, rs.Step());
     }
   }
-  // Both lists are in seq order; merge them and keep the first `limit`.
-  std::vector<ChangedRow> out;
-  out.reserve(entities.size() + relationships.size());
-  std::merge(std::make_move_iterator(entities.begin()), std::make_move_iterator(entities.end()),
-             std::make_move_iterator(relationships.begin()),
-             std::make_move_iterator(relationships.end()), std::back_inserter(out),
-             [](const ChangedRow& a, const ChangedRow& b) { return a.seq < b.seq; });
-  if (request.limit != 0 && out.size() > request.limit) out.resize(request.limit);
   return out;
 }
 

@@ -82,6 +82,8 @@ class SqliteStore final : public Store {
   StatusOr<CommitInfo> Commit(const WriteBatch& batch) override;
   Status ScanCurrent(const std::function<void(Entity&&)>& on_entity,
                      const std::function<void(Relationship&&)>& on_relationship) override;
+  Status ScanCurrentRows(const std::function<Status(const EntityRow&)>& on_entity,
+                         const std::function<Status(Relationship&&)>& on_relationship) override;
   StatusOr<std::vector<Entity>> History(std::string_view id) override;
   StatusOr<size_t> VersionCount(std::string_view id) override;
   StatusOr<std::optional<Entity>> GetVersion(std::string_view id,

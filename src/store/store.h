@@ -67,6 +67,24 @@ struct WriteBatch {
   }
 };
 
+// A current entity row as stored, before its JSON columns are decoded:
+// content is the JSON object text and parent_versions the JSON array text.
+// For a loader that keeps its own compact form (the graph index) and so
+// need not build an Entity per row. Views are valid only during the
+// callback that receives the row.
+struct EntityRow {
+  std::string_view id;
+  std::string_view version;
+  EntityType entity_type = EntityType::kNote;
+  std::string_view name;
+  std::string_view content;
+  SourceType source_type = SourceType::kManual;
+  std::string_view user_id;
+  std::string_view parent_versions;
+  std::string_view created_at;
+  std::string_view updated_at;
+};
+
 struct CommitInfo {
   int64_t last_seq = 0;      // highest seq assigned by this commit (0 if none)
   Micros changed_at = 0;     // server change time stamped on this commit's rows
@@ -119,6 +137,37 @@ class Store {
   // and then on_relationship for every relationship (tombstones included).
   virtual Status ScanCurrent(const std::function<void(Entity&&)>& on_entity,
                              const std::function<void(Relationship&&)>& on_relationship) = 0;
+
+  // ScanCurrent for a loader: entities come as undecoded rows, and the
+  // relationship passed to on_relationship may be one object reused from
+  // row to row (every field is set for each row). A callback's error stops
+  // the scan and is returned. The default decodes through ScanCurrent.
+  virtual Status ScanCurrentRows(const std::function<Status(const EntityRow&)>& on_entity,
+                                 const std::function<Status(Relationship&&)>& on_relationship) {
+    Status first;
+    RETURN_IF_ERROR(ScanCurrent(
+        [&](Entity&& e) {
+          if (!first.ok()) return;
+          EntityRow row;
+          const std::string content = e.content.dump();
+          const std::string parents = Json(e.parent_versions).dump();
+          row.id = e.id;
+          row.version = e.version;
+          row.entity_type = e.entity_type;
+          row.name = e.name;
+          row.content = content;
+          row.source_type = e.source_type;
+          row.user_id = e.user_id;
+          row.parent_versions = parents;
+          row.created_at = e.created_at;
+          row.updated_at = e.updated_at;
+          first = on_entity(row);
+        },
+        [&](Relationship&& r) {
+          if (first.ok()) first = on_relationship(std::move(r));
+        }));
+    return first;
+  }
 
   // Every version of an entity, oldest first. NotFound if the id is unknown.
   virtual StatusOr<std::vector<Entity>> History(std::string_view id) = 0;

@@ -63,6 +63,20 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+int64_t ElapsedMs(std::chrono::steady_clock::time_point started) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               started)
+      .count();
+}
+
+// `"sync_stats":{...}` as SerializeResponse writes it.
+std::string StatsText(const SyncStats& s) {
+  return "\"sync_stats\":{\"conflicts_resolved\":" + std::to_string(s.conflicts_resolved) +
+         ",\"duration_ms\":" + std::to_string(s.duration_ms) +
+         ",\"entities_synced\":" + std::to_string(s.entities_synced) +
+         ",\"relationships_synced\":" + std::to_string(s.relationships_synced) + "}";
+}
+
 }  // namespace
 
 std::string StateDigest(const graph::KnowledgeGraph& kg) {
@@ -85,15 +99,54 @@ std::string StateDigest(const graph::KnowledgeGraph& kg) {
 }
 
 SyncHub::SyncHub(graph::KnowledgeGraph& kg, SyncHubOptions options)
-    : kg_(kg), options_(options) {
+    : kg_(kg), options_(options), commits_(std::make_shared<std::atomic<uint64_t>>(0)) {
   if (options_.page_size == 0) options_.page_size = 500;
   conflict_count_ = ConflictCount(kg_.store());
+  // Counts commits, so the state digest is recomputed only after one. The
+  // listener may outlive the hub (the graph keeps it), hence the shared
+  // counter.
+  kg_.AddChangeListener([commits = commits_](const graph::ChangeEvent&) { ++*commits; });
+}
+
+std::string SyncHub::DigestLocked() {
+  // Every commit runs its listeners under the writer lock, which the caller
+  // holds: no commit can slip between reading the count and the digest.
+  const uint64_t commits = commits_->load();
+  if (!digest_ || digest_commits_ != commits) {
+    digest_ = StateDigest(kg_);
+    digest_commits_ = commits;
+  }
+  return *digest_;
 }
 
 funkygibbon::StatusOr<Json> SyncHub::Handle(const Json& request) {
+  const auto started = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(SyncRequest req, ParseSyncRequest(request));
   ASSIGN_OR_RETURN(SyncResponse resp, Sync(req));
-  return ToJson(resp);
+  Json out = ToJson(resp);
+  out["sync_stats"]["duration_ms"] = ElapsedMs(started);  // building the answer included
+  return out;
+}
+
+funkygibbon::StatusOr<std::string> SyncHub::HandleSerialized(
+    const Json& request, std::chrono::steady_clock::time_point started, SyncStats* stats) {
+  ASSIGN_OR_RETURN(SyncRequest req, ParseSyncRequest(request));
+  ASSIGN_OR_RETURN(SyncResponse resp, Sync(req));
+  // SerializeResponse writes sync_stats last: write the rest, then the
+  // stats with the time spent so far.
+  resp.sync_stats.duration_ms = 0;
+  std::string text = SerializeResponse(resp);
+  const std::string stats_text = StatsText(resp.sync_stats);
+  resp.sync_stats.duration_ms = ElapsedMs(started);
+  if (text.size() < stats_text.size() + 1 ||
+      text.compare(text.size() - stats_text.size() - 1, stats_text.size(), stats_text) != 0) {
+    return funkygibbon::Status::Internal("sync: the serialized answer does not end with its stats");
+  }
+  text.resize(text.size() - stats_text.size() - 1);
+  text += StatsText(resp.sync_stats);
+  text += '}';
+  if (stats != nullptr) *stats = resp.sync_stats;
+  return text;
 }
 
 funkygibbon::StatusOr<SyncResponse> SyncHub::Sync(const SyncRequest& req) {
@@ -278,6 +331,7 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Sync(const SyncRequest& req) {
   auto by_user = [&](const std::string& u) {
     return req.filters.modified_by.empty() || Contains(req.filters.modified_by, u);
   };
+  resp.changes.reserve(rows.size());
   for (auto& row : rows) {
     if (row.entity && want_entities) {
       Entity& e = *row.entity;
@@ -323,7 +377,7 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Sync(const SyncRequest& req) {
     }
   }
   resp.server_time = FormatTimestamp(server_time);
-  resp.state_digest = StateDigest(kg_);
+  resp.state_digest = DigestLocked();
   lock.unlock();
 
   resp.sync_stats.entities_synced = resp.applied.size();

@@ -15,7 +15,10 @@
 #define FUNKYGIBBON_SYNC_HUB_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -43,6 +46,14 @@ class SyncHub {
   // nothing is applied then.
   funkygibbon::StatusOr<Json> Handle(const Json& request);
 
+  // Handle with the answer serialized (SerializeResponse), for the HTTP
+  // route. sync_stats.duration_ms then covers everything from `started`
+  // (when the caller began on the request, e.g. before parsing its body)
+  // until the answer's text is complete, save appending the stats
+  // themselves. `stats` receives the counts (for metrics).
+  funkygibbon::StatusOr<std::string> HandleSerialized(
+      const Json& request, std::chrono::steady_clock::time_point started, SyncStats* stats);
+
   // The same on parsed values (the protocol version is checked).
   funkygibbon::StatusOr<SyncResponse> Sync(const SyncRequest& request);
 
@@ -53,8 +64,16 @@ class SyncHub {
   Json Status();
 
  private:
+  // StateDigest(kg_), recomputed only when something was committed since
+  // the last time: hashing every entity costs far more than a quiet sync.
+  // The caller holds the graph's writer lock.
+  std::string DigestLocked();
+
   graph::KnowledgeGraph& kg_;
   SyncHubOptions options_;
+  std::shared_ptr<std::atomic<uint64_t>> commits_;  // bumped by a change listener
+  std::optional<std::string> digest_;               // guarded by the writer lock
+  uint64_t digest_commits_ = 0;                     // guarded by the writer lock
   std::atomic<int64_t> conflict_count_{0};  // persisted as meta "sync.conflicts.count"
   std::atomic<int64_t> requests_{0};
 };

@@ -24,6 +24,157 @@ StatusOr<std::optional<ChangeType>> ParseChangeType(const std::string& s) {
   return std::optional<ChangeType>();
 }
 
+// ---- direct JSON text (SerializeResponse) ----
+
+// Length of the well-formed UTF-8 sequence at s[i], or 0 (Unicode Table 3-7).
+size_t Utf8Length(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if (b(k) < (k == 1 ? lo : 0x80) || b(k) > (k == 1 ? hi : 0xBF)) return 0;
+  }
+  return len;
+}
+
+// Appends s as a JSON string literal, escaped as nlohmann's dump escapes.
+void AppendString(std::string* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (const size_t len = Utf8Length(s, i); len > 0) {
+        i += len;
+        continue;
+      }
+    }
+    out->append(s.data() + run, i - run);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out->append(u, sizeof u);
+        } else {
+          out->append("\xEF\xBF\xBD");  // U+FFFD for an ill-formed byte
+        }
+    }
+    run = ++i;
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+void AppendJson(std::string* out, const Json& j) {
+  out->append(j.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void AppendStrings(std::string* out, const std::vector<std::string>& v) {
+  out->push_back('[');
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendString(out, v[i]);
+  }
+  out->push_back(']');
+}
+
+// Writes `"key":` (keys are plain ASCII here), with the comma before every
+// member but the first.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string* out) : out_(out) { out_->push_back('{'); }
+  std::string* Key(std::string_view key) {
+    if (!first_) out_->push_back(',');
+    first_ = false;
+    out_->push_back('"');
+    out_->append(key);
+    out_->append("\":");
+    return out_;
+  }
+  void String(std::string_view key, std::string_view value) { AppendString(Key(key), value); }
+  void End() { out_->push_back('}'); }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+};
+
+void AppendEntity(std::string* out, const Entity& e) {
+  ObjectWriter w(out);
+  AppendJson(w.Key("content"), e.content);
+  w.String("created_at", e.created_at);
+  w.String("entity_type", funkygibbon::ToString(e.entity_type));
+  w.String("id", e.id);
+  w.String("name", e.name);
+  AppendStrings(w.Key("parent_versions"), e.parent_versions);
+  w.String("source_type", funkygibbon::ToString(e.source_type));
+  w.String("updated_at", e.updated_at);
+  w.String("user_id", e.user_id);
+  w.String("version", e.version);
+  w.End();
+}
+
+void AppendRelationship(std::string* out, const Relationship& r) {
+  ObjectWriter w(out);
+  w.String("created_at", r.created_at);
+  if (r.deleted) w.Key("deleted")->append("true");
+  w.String("from_entity_id", r.from_entity_id);
+  w.String("from_entity_version", r.from_entity_version);
+  w.String("id", r.id);
+  AppendJson(w.Key("properties"), r.properties);
+  w.String("relationship_type", funkygibbon::ToString(r.relationship_type));
+  w.String("to_entity_id", r.to_entity_id);
+  w.String("to_entity_version", r.to_entity_version);
+  w.String("updated_at", r.updated_at);
+  w.String("user_id", r.user_id);
+  w.End();
+}
+
+void AppendChange(std::string* out, const SyncChange& c) {
+  ObjectWriter w(out);
+  w.String("change_type", ToString(c.change_type));
+  if (c.entity) {
+    AppendEntity(w.Key("entity"), *c.entity);
+  } else {
+    w.Key("entity")->append("null");
+  }
+  std::string* rels = w.Key("relationships");
+  rels->push_back('[');
+  for (size_t i = 0; i < c.relationships.size(); ++i) {
+    if (i > 0) rels->push_back(',');
+    AppendRelationship(rels, c.relationships[i]);
+  }
+  rels->push_back(']');
+  w.End();
+}
+
 Json RelationshipWire(const Relationship& r) {
   Json j = funkygibbon::ToJson(r);
   if (r.deleted) j["deleted"] = true;
@@ -141,6 +292,56 @@ Json ToJson(const SyncResponse& r) {
               {"applied_relationships", r.applied_relationships},
               {"state_digest", r.state_digest},
               {"warnings", r.warnings}};
+}
+
+std::string SerializeResponse(const SyncResponse& r) {
+  std::string out;
+  // Rows are a few hundred bytes; guessing high saves regrowing a large text.
+  out.reserve(512 + r.changes.size() * 640 + r.applied.size() * 40);
+  ObjectWriter w(&out);
+  AppendStrings(w.Key("applied"), r.applied);
+  AppendStrings(w.Key("applied_relationships"), r.applied_relationships);
+  std::string* changes = w.Key("changes");
+  changes->push_back('[');
+  for (size_t i = 0; i < r.changes.size(); ++i) {
+    if (i > 0) changes->push_back(',');
+    AppendChange(changes, r.changes[i]);
+  }
+  changes->push_back(']');
+  std::string* conflicts = w.Key("conflicts");
+  conflicts->push_back('[');
+  for (size_t i = 0; i < r.conflicts.size(); ++i) {
+    if (i > 0) conflicts->push_back(',');
+    const ConflictInfo& c = r.conflicts[i];
+    ObjectWriter cw(conflicts);
+    cw.String("entity_id", c.entity_id);
+    cw.String("local_version", c.local_version);
+    cw.String("remote_version", c.remote_version);
+    cw.String("resolution_strategy", c.resolution_strategy);
+    cw.String("resolved_version", c.resolved_version);
+    cw.End();
+  }
+  conflicts->push_back(']');
+  if (r.cursor) {
+    w.String("cursor", *r.cursor);
+  } else {
+    w.Key("cursor")->append("null");
+  }
+  w.String("protocol_version", r.protocol_version);
+  w.String("server_time", r.server_time);
+  w.String("state_digest", r.state_digest);
+  w.String("sync_type", ToString(r.sync_type));
+  AppendJson(w.Key("vector_clock"), r.vector_clock);
+  AppendStrings(w.Key("warnings"), r.warnings);
+  std::string* stats = w.Key("sync_stats");
+  ObjectWriter sw(stats);
+  sw.Key("conflicts_resolved")->append(std::to_string(r.sync_stats.conflicts_resolved));
+  sw.Key("duration_ms")->append(std::to_string(r.sync_stats.duration_ms));
+  sw.Key("entities_synced")->append(std::to_string(r.sync_stats.entities_synced));
+  sw.Key("relationships_synced")->append(std::to_string(r.sync_stats.relationships_synced));
+  sw.End();
+  w.End();
+  return out;
 }
 
 StatusOr<SyncChange> ParseSyncChange(const Json& j, size_t index) {

@@ -87,6 +87,14 @@ Json ToJson(const ConflictInfo& c);
 Json ToJson(const SyncRequest& r);
 Json ToJson(const SyncResponse& r);
 
+// The JSON text of ToJson(r), written straight from the structs: a full
+// pull is tens of thousands of rows, and building a Json tree for them only
+// to serialize it cost more than the pull itself. Objects are written with
+// their keys sorted (as DumpJson writes them), except that sync_stats comes
+// last, so a caller can time the serialization too (see SyncHub). A byte
+// that is not part of valid UTF-8 is written as U+FFFD.
+std::string SerializeResponse(const SyncResponse& r);
+
 // Parses a request. Accepts any letter case for enums and vocabulary,
 // non-UUID ids and non-canonical versions, "Z" timestamps, missing endpoint
 // versions, {"id": ""} entities. A bad change fails with InvalidArgument

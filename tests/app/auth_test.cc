@@ -5,6 +5,7 @@
 #include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "testutil.h"
 
@@ -195,8 +196,33 @@ TEST_F(AuthTest, RevokedTokensAreRejectedAndListed) {
   // A second service on the same database (another process) sees the revocation.
   auto again = Open(Options());
   EXPECT_FALSE(again->Authenticate(drop->access_token).ok());
-  ASSERT_TRUE(again->Revoke(keep->token_id).ok());
-  EXPECT_FALSE(auth->Authenticate(keep->access_token).ok());
+}
+
+TEST_F(AuthTest, ARevocationByAnotherProcessAppliesWithinTheRecheckInterval) {
+  AuthOptions o = Options();
+  o.token_recheck_interval = std::chrono::milliseconds(300);
+  auto auth = Open(o);
+  auto t = auth->Issue(Role::kMember, "m", seconds(600));
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE(auth->Authenticate(t->access_token).ok());  // now remembered
+  auto other = Open(Options());
+  ASSERT_TRUE(other->Revoke(t->token_id).ok());
+  // Trusted from memory until the interval has passed, then read again.
+  EXPECT_TRUE(auth->Authenticate(t->access_token).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  auto r = auth->Authenticate(t->access_token);
+  EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(r.status().message().find("revoked"), std::string::npos);
+
+  // With no interval every request reads the record: at once.
+  AuthOptions eager = Options();
+  eager.token_recheck_interval = std::chrono::milliseconds(0);
+  auto strict = Open(eager);
+  auto u = strict->Issue(Role::kMember, "u", seconds(600));
+  ASSERT_TRUE(u.ok());
+  ASSERT_TRUE(strict->Authenticate(u->access_token).ok());
+  ASSERT_TRUE(other->Revoke(u->token_id).ok());
+  EXPECT_FALSE(strict->Authenticate(u->access_token).ok());
 }
 
 TEST_F(AuthTest, RolesParseAndOrder) {

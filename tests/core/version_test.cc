@@ -25,6 +25,25 @@ TEST(VersionTest, ParsesClientTimestampForms) {
   EXPECT_FALSE(ParseTimestamp(""));
 }
 
+// Found by fuzz/version_fuzzer.cc (fuzz/regressions/version/): a zone offset
+// carried 9999-12-31 into year 10000, which FormatTimestamp wrote in 33
+// characters that ParseTimestamp could not read back (a sync client's
+// created_at would have been stored and served that way).
+TEST(VersionTest, RefusesInstantsOutsideYears0000To9999) {
+  EXPECT_FALSE(ParseTimestamp("9999-12-31T23:59:59.999999999-08:00"));
+  EXPECT_FALSE(ParseTimestamp("9999-12-31T23:30:00-00:31"));
+  EXPECT_FALSE(ParseTimestamp("0000-01-01T00:00:00+00:01"));
+  EXPECT_FALSE(ParseTimestamp("0000-01-01 00:30:00.5+01:00"));
+  // The edges themselves parse and round-trip.
+  for (const char* edge : {"0000-01-01T00:00:00.000000+00:00", "9999-12-31T23:59:59.999999+00:00"}) {
+    auto t = ParseTimestamp(edge);
+    ASSERT_TRUE(t) << edge;
+    EXPECT_EQ(FormatTimestamp(*t), edge);
+  }
+  EXPECT_EQ(ParseTimestamp("9999-12-31T23:00:00-00:59"),
+            ParseTimestamp("9999-12-31T23:59:00.000000+00:00"));
+}
+
 TEST(VersionTest, ParsesCanonicalAndLegacyVersions) {
   auto v = ParseVersion("2026-06-15T09:41:02.581234+00:00-000417-alice");
   ASSERT_TRUE(v);
@@ -68,6 +87,32 @@ TEST(VersionTest, GeneratorIsStrictlyIncreasingAndOutranksFloor) {
   std::string after = gen.Next("u", future);
   EXPECT_GT(CompareVersions(after, future), 0);
   EXPECT_GT(after, future);
+}
+
+// Found by fuzz/version_fuzzer.cc (fuzz/regressions/version/): a floor at
+// the last representable microsecond made the next version
+// "10000-01-01T00:00:00.000000+00:00-...", which does not parse and so sorted
+// (as a plain string) before the version it superseded.
+TEST(VersionTest, GeneratorStaysWithinYear9999AndStillOutranksTheFloor) {
+  VersionGenerator gen;
+  const std::string last = "9999-12-31T23:59:59.999999+00:00-000005-zed";
+  std::string prev = last;
+  for (int i = 0; i < 3; ++i) {
+    const std::string next = gen.Next("alice", last);
+    auto parsed = ParseVersion(next);
+    ASSERT_TRUE(parsed) << next;
+    EXPECT_EQ(parsed->time, kLastMicros);
+    EXPECT_GT(CompareVersions(next, prev), 0) << next << " vs " << prev;
+    prev = next;
+  }
+  EXPECT_EQ(ParseVersion(prev)->counter, 8);
+  // Timestamps stop there too, so they still format in 32 characters.
+  EXPECT_EQ(FormatTimestamp(gen.NextMicros()), "9999-12-31T23:59:59.999999+00:00");
+  // With the counter of the last instant used up nothing later exists; the
+  // version still parses.
+  VersionGenerator other;
+  const std::string end = other.Next("u", "9999-12-31T23:59:59.999999+00:00-999999-zed");
+  EXPECT_EQ(end, "9999-12-31T23:59:59.999999+00:00-999999-u");
 }
 
 }  // namespace

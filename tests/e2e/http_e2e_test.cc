@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include "e2e/e2e_util.h"
+#include "e2e/hub_process.h"
 
 namespace funkygibbon::testing {
 namespace {
@@ -30,63 +31,7 @@ std::string SdkDir(const char* package) {
   return dir;
 }
 
-// A running `funkygibbon serve --listen 127.0.0.1:0 ...`; stopped (SIGTERM,
-// then SIGKILL) by the destructor.
-class Hub {
- public:
-  bool Start(const std::string& db, const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> argv = {BinaryPath(), "--db", db, "serve", "--listen", "127.0.0.1:0", "--dev"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    if (!child_.Start(argv)) return false;
-    // std::regex is avoided: GCC 12 warns falsely inside it under the sanitizers.
-    const std::string listening = "listening on 127.0.0.1:";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const std::string err = child_.Stderr();
-      if (auto at = err.find(listening); at != std::string::npos) {
-        const size_t digits = at + listening.size();
-        const size_t end = err.find_first_not_of("0123456789", digits);
-        if (end != std::string::npos && end > digits) {
-          port_ = std::stoi(err.substr(digits, end - digits));
-          break;
-        }
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (port_ == 0) return false;
-    httplib::Client c = Client();
-    for (int i = 0; i < 100; ++i) {
-      auto r = c.Get("/health");
-      if (r && r->status == 200) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-  ~Hub() {
-    if (child_.pid() > 0 && !stopped_) {
-      child_.Kill(SIGTERM);
-      if (child_.Wait(std::chrono::seconds(10)) == -1) child_.Kill(SIGKILL);
-    }
-  }
-  // SIGTERM; returns the exit code (-1 if it did not exit in time).
-  int Stop(std::chrono::milliseconds timeout) {
-    stopped_ = true;
-    child_.Kill(SIGTERM);
-    return child_.Wait(timeout);
-  }
-  httplib::Client Client() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(std::chrono::seconds(30));
-    return c;
-  }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/mcp"; }
-  std::string Stderr() const { return child_.Stderr(); }
-
- private:
-  Child child_;
-  int port_ = 0;
-  bool stopped_ = false;
-};
+using Hub = HubProcess;
 
 httplib::Headers McpHeaders() {
   return {{"Accept", "application/json, text/event-stream"}};

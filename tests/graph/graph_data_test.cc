@@ -117,7 +117,8 @@ TEST(FieldTest, ParsesPathsAndComparesValues) {
   e.id = "X1";
   e.name = "Lamp";
   e.content = {{"n", 5}, {"s", "abc"}, {"arr", {1, "two", nullptr}}, {"nul", nullptr}};
-  auto get = [&](const char* path) { return GetField(e, *ParseFieldPath(path)); };
+  const EntityHandle handle(EntityRecord::Make(e));
+  auto get = [&](const char* path) { return GetField(*handle, *ParseFieldPath(path)); };
   const FieldPath id = *ParseFieldPath("id");
   EXPECT_TRUE(Matches(get("id"), id, MatchOp::kEq, "X1"));
   EXPECT_FALSE(Matches(get("id"), id, MatchOp::kEq, "x1"));

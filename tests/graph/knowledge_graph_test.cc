@@ -133,6 +133,37 @@ TEST(KnowledgeGraphTest, RelationshipChecks) {
   EXPECT_EQ(self.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(KnowledgeGraphTest, ParentEdgesMayNotMakeACycle) {
+  auto kg = NewGraph();
+  Entity floor = Make(*kg, EntityType::kZone, "Ground floor");
+  Entity room = Make(*kg, EntityType::kRoom, "Kitchen");
+  Entity light = Make(*kg, EntityType::kDevice, "Spotlights");
+  Entity strip = Make(*kg, EntityType::kDevice, "LED strip");
+  Link(*kg, room, RelationshipType::kLocatedIn, floor);
+  Link(*kg, light, RelationshipType::kLocatedIn, room);
+  Link(*kg, strip, RelationshipType::kPartOf, light);
+
+  auto two = kg->CreateRelationship({light.id, strip.id, RelationshipType::kPartOf, Json::object()}, "t");
+  ASSERT_EQ(two.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(two.status().message().find("would make a cycle"), std::string::npos) << two.status().message();
+  // Through located_in and part_of together: the floor would sit inside the spotlights.
+  auto three = kg->CreateRelationship({floor.id, light.id, RelationshipType::kPartOf, Json::object()}, "t");
+  ASSERT_EQ(three.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(three.status().message().find("is already inside zone 'Ground floor'"), std::string::npos)
+      << three.status().message();
+  auto contained =
+      kg->CreateRelationship({room.id, strip.id, RelationshipType::kContainedIn, Json::object()}, "t");
+  EXPECT_EQ(contained.status().code(), StatusCode::kInvalidArgument);
+
+  // Two paths to the same parent are not a cycle, and other relationship
+  // types may go round in circles.
+  Link(*kg, strip, RelationshipType::kLocatedIn, room);
+  Link(*kg, light, RelationshipType::kConnectsTo, strip);
+  Link(*kg, strip, RelationshipType::kConnectsTo, light);
+  Link(*kg, light, RelationshipType::kDependsOn, strip);
+  Link(*kg, strip, RelationshipType::kDependsOn, light);
+}
+
 TEST(KnowledgeGraphTest, ContentMergeAndRemoval) {
   auto kg = NewGraph();
   Entity lamp = Make(*kg, EntityType::kDevice, "Lamp", {{"a", 1}, {"b", 2}});

@@ -44,6 +44,26 @@ TEST(ParseJsonTest, BracketsInsideStringsDoNotCount) {
   EXPECT_TRUE(ParseJson(s).ok());
 }
 
+TEST(ParseJsonTest, ANulByteIsAParseErrorWhereverItIs) {
+  // Before the check, everything after a NUL was silently ignored.
+  for (const std::string& text :
+       {std::string("{\"a\":1}\0{\"b\":2}", 15),
+        std::string("{\"a\":\"x\0y\"}", 11), std::string("[1,\n\0]", 6)}) {
+    auto j = ParseJson(text);
+    ASSERT_FALSE(j.ok()) << j->dump();
+    EXPECT_EQ(j.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(j.status().message().find("a NUL byte is not allowed"),
+              std::string::npos)
+        << j.status().message();
+  }
+  EXPECT_NE(ParseJson(std::string("[1,\n\0]", 6))
+                .status()
+                .message()
+                .find("line 2, column 1"),
+            std::string::npos);
+  EXPECT_EQ(ParseJson("[\"\\u0000\"]")->at(0), std::string(1, '\0'));
+}
+
 TEST(ParseJsonTest, InvalidUtf8IsAParseErrorNotACrash) {
   auto j = ParseJson("\"\xff\xfe\"");
   EXPECT_FALSE(j.ok());

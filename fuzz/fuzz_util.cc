@@ -1,0 +1,292 @@
+#include "fuzz_util.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "app/sync_tools.h"
+#include "core/version.h"
+#include "mcp/json_text.h"
+#include "mcp/tool_handlers.h"
+#include "store/store.h"
+#include "tools_json.h"
+
+namespace funkygibbon::fuzz {
+
+void Fail(const char* file, int line, const char* condition, const std::string& detail) {
+  std::fprintf(stderr, "\n==FUZZ INVARIANT== %s:%d: %s\n  %s\n", file, line, condition,
+               detail.substr(0, 4000).c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+bool Verbose() {
+  static const bool verbose = std::getenv("FG_FUZZ_VERBOSE") != nullptr;
+  return verbose;
+}
+
+void QuietLogs() { spdlog::set_level(spdlog::level::off); }
+
+namespace {
+
+// Every tool the app binds on a hub (no upstream sync client), as
+// Runtime::Open does.
+std::vector<mcp::ToolBinding> AllBindings(graph::KnowledgeGraph& kg) {
+  std::vector<mcp::ToolBinding> bindings = mcp::GraphToolBindings(kg);
+  for (mcp::ToolBinding& b : app::SyncToolBindings(kg, nullptr, 0)) bindings.push_back(std::move(b));
+  return bindings;
+}
+
+Entity SeedEntity(const char* id, EntityType type, const char* name, Json content) {
+  Entity e;
+  e.id = id;
+  e.version = kSeedVersion;
+  e.entity_type = type;
+  e.name = name;
+  e.content = std::move(content);
+  e.source_type = SourceType::kManual;
+  e.user_id = "seed";
+  e.created_at = "2025-01-01T00:00:00.000000+00:00";
+  e.updated_at = e.created_at;
+  return e;
+}
+
+Relationship SeedEdge(int n, const char* from, RelationshipType type, const char* to) {
+  Relationship r;
+  r.id = "rel-" + std::to_string(n);
+  r.from_entity_id = from;
+  r.from_entity_version = kSeedVersion;
+  r.to_entity_id = to;
+  r.to_entity_version = kSeedVersion;
+  r.relationship_type = type;
+  r.user_id = "seed";
+  r.created_at = "2025-01-01T00:00:00.000000+00:00";
+  r.updated_at = r.created_at;
+  return r;
+}
+
+}  // namespace
+
+void SeedSmallHome(graph::KnowledgeGraph& kg) {
+  using ET = EntityType;
+  using RT = RelationshipType;
+  store::WriteBatch batch;
+  const Entity entities[] = {
+      SeedEntity(kHomeId, ET::kHome, "Maple House", {{"address", "1 Maple Road"}}),
+      SeedEntity(kKitchenId, ET::kRoom, "Kitchen", {{"floor", 0}, {"area_m2", 14.5}}),
+      SeedEntity(kHallId, ET::kRoom, "Hall", {{"floor", 0}}),
+      SeedEntity(kLampId, ET::kDevice, "Kitchen lamp",
+                 {{"manufacturer", "Philips"}, {"model", "LCT015"}, {"brightness", 80},
+                  {"on", true}, {"tags", {"light", "hue"}}}),
+      SeedEntity(kSwitchId, ET::kDevice, "Hall switch", {{"manufacturer", "Lutron"}}),
+      SeedEntity(kDoorId, ET::kDoor, "Kitchen door", {{"material", "oak"}}),
+      SeedEntity(kManualId, ET::kManual, "Lamp manual", {{"pages", 12}}),
+      SeedEntity(kProcedureId, ET::kProcedure, "Reset the lamp",
+                 {{"steps", {"switch off", "switch on five times"}}}),
+      SeedEntity(kAutomationId, ET::kAutomation, "Night lights", {{"at", "22:00"}}),
+      SeedEntity(kAppId, ET::kApp, "Hue app", {{"platform", "ios"}}),
+      SeedEntity(kNoteId, ET::kNote, "Filter reminder", {{"text", "Change the hood filter"}}),
+  };
+  for (const Entity& e : entities) batch.entities.push_back({e, true});
+  batch.relationships = {
+      SeedEdge(1, kKitchenId, RT::kLocatedIn, kHomeId),
+      SeedEdge(2, kHallId, RT::kLocatedIn, kHomeId),
+      SeedEdge(3, kLampId, RT::kLocatedIn, kKitchenId),
+      SeedEdge(4, kSwitchId, RT::kLocatedIn, kHallId),
+      SeedEdge(5, kSwitchId, RT::kControls, kLampId),
+      SeedEdge(6, kDoorId, RT::kConnectsTo, kKitchenId),
+      SeedEdge(7, kLampId, RT::kDocumentedBy, kManualId),
+      SeedEdge(8, kProcedureId, RT::kProcedureFor, kLampId),
+      SeedEdge(9, kAutomationId, RT::kAutomates, kLampId),
+      SeedEdge(10, kLampId, RT::kControlledByApp, kAppId),
+  };
+  auto info = kg.CommitBatch(batch);
+  FUZZ_CHECK(info.ok(), info.status().ToString());
+}
+
+std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph() {
+  auto store = store::OpenSqliteStore(store::StoreOptions{}, ":memory:");
+  FUZZ_CHECK(store.ok(), store.status().ToString());
+  auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
+  FUZZ_CHECK(kg.ok(), kg.status().ToString());
+  SeedSmallHome(**kg);
+  return std::move(kg).value();
+}
+
+World::World(std::function<void(World&)> on_rebuild)
+    : on_rebuild_(std::move(on_rebuild)),
+      handlers_(std::make_shared<std::map<std::string, mcp::ToolHandler>>()),
+      written_(std::make_shared<std::atomic<bool>>(false)) {
+  std::vector<mcp::ToolBinding> forwarding;
+  // The names come from a throwaway graph's bindings, so every tool the
+  // app binds is forwarded.
+  std::unique_ptr<graph::KnowledgeGraph> names_from = NewSeededGraph();
+  for (mcp::ToolBinding& b : AllBindings(*names_from)) {
+    forwarding.push_back(
+        {b.name, [handlers = handlers_, name = b.name](const Json& args, mcp::ToolContext& ctx) {
+           return handlers->at(name)(args, ctx);
+         }});
+  }
+  auto tools = mcp::ToolRegistry::Create(mcp::kToolsJson, std::move(forwarding));
+  FUZZ_CHECK(tools.ok(), tools.status().ToString());
+  tools_ = std::move(tools).value();
+  Rebuild();
+}
+
+World::~World() {
+  dispatcher_.reset();
+  resources_.reset();
+  handlers_->clear();
+}
+
+std::vector<std::pair<std::string, std::string>> World::Settings() {
+  auto meta = graph_->store().ListMeta("");
+  FUZZ_CHECK(meta.ok(), meta.status().ToString());
+  return std::move(meta).value();
+}
+
+void World::Rebuild() {
+  dispatcher_.reset();
+  resources_.reset();
+  handlers_->clear();
+  graph_ = NewSeededGraph();
+  for (mcp::ToolBinding& b : AllBindings(*graph_)) {
+    (*handlers_)[b.name] = std::move(b.handler);
+  }
+  resources_ = std::make_unique<mcp::GraphResources>(*graph_);
+  mcp::DispatcherOptions options;
+  options.server_version = "0.0.0-fuzz";
+  options.instructions = "Use the graph tools.";
+  dispatcher_ = std::make_unique<mcp::Dispatcher>(*tools_, resources_.get(), options);
+  if (on_rebuild_) on_rebuild_(*this);
+  graph_->AddChangeListener(
+      [written = written_](const graph::ChangeEvent&) { written->store(true); });
+  written_->store(false);
+  pristine_settings_ = Settings();
+}
+
+void World::ResetIfChanged() {
+  if (!written_->load() && Settings() == pristine_settings_) return;
+  CheckIndexMatchesStore(*graph_);
+  Rebuild();
+}
+
+std::string StoreFingerprint(graph::KnowledgeGraph& kg) {
+  std::string out;
+  std::vector<std::string> ids;
+  Status s = kg.store().ScanCurrent(
+      [&](Entity&& e) {
+        ids.push_back(e.id);
+        out += mcp::DumpJson(ToJson(e));
+        out += '\n';
+      },
+      [&](Relationship&& r) {
+        out += mcp::DumpJson(ToJson(r));
+        out += '\n';
+      });
+  FUZZ_CHECK(s.ok(), s.ToString());
+  for (const std::string& id : ids) {
+    auto n = kg.store().VersionCount(id);
+    FUZZ_CHECK(n.ok(), n.status().ToString());
+    out += id + " " + std::to_string(*n) + "\n";
+  }
+  auto meta = kg.store().ListMeta("");
+  FUZZ_CHECK(meta.ok(), meta.status().ToString());
+  for (const auto& [k, v] : *meta) out += k + "=" + v + "\n";
+  return out;
+}
+
+void CheckIndexMatchesStore(graph::KnowledgeGraph& kg) {
+  std::map<std::string, Entity> stored_entities;
+  std::map<std::string, Relationship> stored_edges;
+  Status s = kg.store().ScanCurrent(
+      [&](Entity&& e) { stored_entities.emplace(e.id, std::move(e)); },
+      [&](Relationship&& r) {
+        if (!r.deleted) stored_edges.emplace(r.id, std::move(r));
+      });
+  FUZZ_CHECK(s.ok(), s.ToString());
+  kg.Read([&](const graph::GraphIndex& g) {
+    auto all = g.AllEntities();
+    FUZZ_CHECK(all.size() == stored_entities.size(),
+               std::to_string(all.size()) + " indexed vs " +
+                   std::to_string(stored_entities.size()) + " stored entities");
+    for (const auto& e : all) {
+      auto it = stored_entities.find(e->id);
+      FUZZ_CHECK(it != stored_entities.end(), "indexed entity not stored: " + e->id);
+      FUZZ_CHECK(it->second == *e, "index and store differ for " + e->id + ": " +
+                                        mcp::DumpJson(ToJson(*e)) + " vs " +
+                                        mcp::DumpJson(ToJson(it->second)));
+    }
+    auto edges = g.AllRelationships();
+    FUZZ_CHECK(edges.size() == stored_edges.size(),
+               std::to_string(edges.size()) + " indexed vs " +
+                   std::to_string(stored_edges.size()) + " stored relationships");
+    for (const auto& r : edges) {
+      auto it = stored_edges.find(r->id);
+      FUZZ_CHECK(it != stored_edges.end(), "indexed relationship not stored: " + r->id);
+      FUZZ_CHECK(it->second == *r, "index and store differ for relationship " + r->id);
+    }
+    return 0;
+  });
+}
+
+namespace {
+
+bool IsValidId(const Json& id) {
+  return id.is_string() || id.is_number_integer() || id.is_null();
+}
+
+Json ParseOneLine(const std::string& message) {
+  FUZZ_CHECK(message.find('\n') == std::string::npos, "message spans lines: " + message);
+  FUZZ_CHECK(mcp::IsValidUtf8(message), "message is not valid UTF-8: " + message);
+  // Replies may nest a little deeper than the requests they answer
+  // (results wrap what the client sent), so allow more than the default.
+  auto parsed = mcp::ParseJson(message, 4 * mcp::kMaxJsonDepth);
+  FUZZ_CHECK(parsed.ok(), "not JSON: " + message + " (" + parsed.status().ToString() + ")");
+  FUZZ_CHECK(parsed->is_object(), "not an object: " + message);
+  FUZZ_CHECK(parsed->value("jsonrpc", "") == "2.0", "jsonrpc is not \"2.0\": " + message);
+  return std::move(parsed).value();
+}
+
+}  // namespace
+
+Json CheckJsonRpcResponse(const std::string& message) {
+  Json j = ParseOneLine(message);
+  FUZZ_CHECK(j.contains("id") && IsValidId(j["id"]), "response without a valid id: " + message);
+  FUZZ_CHECK(j.contains("result") != j.contains("error"),
+             "response needs exactly one of result and error: " + message);
+  FUZZ_CHECK(!j.contains("method"), "response carries a method: " + message);
+  if (j.contains("result")) {
+    FUZZ_CHECK(j["result"].is_object(), "result is not an object: " + message);
+  } else {
+    const Json& e = j["error"];
+    FUZZ_CHECK(e.is_object() && e.contains("code") && e["code"].is_number_integer() &&
+                   e.contains("message") && e["message"].is_string(),
+               "malformed error object: " + message);
+  }
+  return j;
+}
+
+void CheckJsonRpcNotification(const std::string& message) {
+  Json j = ParseOneLine(message);
+  FUZZ_CHECK(!j.contains("id"), "notification with an id: " + message);
+  FUZZ_CHECK(j.contains("method") && j["method"].is_string(), "notification without method");
+  FUZZ_CHECK(!j.contains("params") || j["params"].is_object(),
+             "notification params not an object: " + message);
+}
+
+std::vector<std::string_view> SplitLines(std::string_view data, size_t max_lines) {
+  std::vector<std::string_view> lines;
+  while (!data.empty() && lines.size() < max_lines) {
+    size_t nl = data.find('\n');
+    lines.push_back(data.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    data.remove_prefix(nl + 1);
+  }
+  return lines;
+}
+
+}  // namespace funkygibbon::fuzz
