@@ -186,9 +186,16 @@ TEST(LoadTest, ConcurrentClientsMixingToolCallsAndSyncs) {
   EXPECT_GT(fewest, 0u) << "a client got no answer in the whole steady phase";
   EXPECT_GT(log.entity_acks(), 0u);
   // Steady memory: the graph grows with the writes, but by far less than
-  // this; a leak per request would pass it within seconds.
+  // this; a leak per request would pass it within seconds. Under a
+  // sanitizer the hub's allocator holds freed memory back on purpose
+  // (ASan's quarantine, TSan's shadow), so its RSS says nothing about
+  // leaks there: LeakSanitizer checks those instead.
   ASSERT_GT(rss_start, 0);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  std::printf("load: memory bound not asserted in a sanitizer build\n");
+#else
   EXPECT_LT(rss_end, 2 * rss_start + 64 * 1024) << "VmRSS grew from " << rss_start << " to " << rss_end << " KiB";
+#endif
 
   auto check = RunCommand(ShellQuote(BinaryPath()) + " --db " + ShellQuote(db) + " check");
   EXPECT_EQ(check.exit_code, 0) << check.output;

@@ -22,7 +22,7 @@ TEST(AppendJsonStringTest, EscapesExactlyAsDumpJson) {
       "plain",
       "quote \" and backslash \\ and slash /",
       "new\nline\ttab\rreturn\bback\fform",
-      std::string("nul \0 and \x01 \x1f \x7f", 19),
+      std::string("nul ") + '\0' + " and \x01 \x1f \x7f",
       "unicode: \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
       R"({"already":"json","n":[1,2,{"x":"a\"b"}]})",
   };
