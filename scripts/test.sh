@@ -25,7 +25,7 @@ run_suite "$ROOT/build"
 if [ "${FG_NO_ASAN:-0}" != 1 ]; then
   echo "== AddressSanitizer + UBSan build =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite "$ROOT/build-asan" -DFG_SANITIZE=ON
+    run_suite "$ROOT/build-asan" -DFG_SANITIZE=ON -DFG_BUILD_BENCH=OFF
 fi
 if [ "${FG_NO_TSAN:-0}" != 1 ]; then
   echo "== ThreadSanitizer build (concurrency tests) =="

@@ -32,8 +32,12 @@ using Clock = std::chrono::steady_clock;
 // read by the logger after the response is written).
 thread_local Clock::time_point t_request_start;
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-void OnStopSignal(int sig) { g_stop_signal = sig; }
+// Set by the signal handler, read by the watcher thread: a lock-free atomic
+// is both async-signal-safe and free of a data race (a volatile
+// sig_atomic_t is only the former).
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+void OnStopSignal(int sig) { g_stop_signal.store(sig, std::memory_order_relaxed); }
 
 // The route pattern of a path, for metrics (never raw ids): /mcp, /health,
 // /metrics as they are; /api/v1/<a>/<b>/... keeps two segments after v1 and
@@ -197,7 +201,7 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
 
   // SIGINT/SIGTERM only set a flag (threads started before this point,
   // e.g. by the store, may receive them); a watcher thread stops the server.
-  g_stop_signal = 0;
+  g_stop_signal.store(0);
   struct sigaction action {};
   action.sa_handler = OnStopSignal;
   sigemptyset(&action.sa_mask);
@@ -316,7 +320,7 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   std::atomic<int> stop_signal{0};
   std::thread watcher([&] {
     while (!finished.load()) {
-      if (const int sig = g_stop_signal; sig != 0) {
+      if (const int sig = g_stop_signal.load(std::memory_order_relaxed); sig != 0) {
         stop_signal = sig;
         spdlog::info("signal {}: stopping (in-flight requests finish first)", sig);
         server.stop();
