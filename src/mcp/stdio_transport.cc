@@ -253,6 +253,11 @@ int RunStdio(Dispatcher& dispatcher, Session& session, int in_fd, int out_fd,
              const StdioOptions& options) {
   ::signal(SIGPIPE, SIG_IGN);
   if (out_fd == STDOUT_FILENO) KeepLogsOffStdout();
+  // spdlog builds its registry on first use. Doing that here, before the
+  // worker starts, keeps the reader's and the worker's first log lines from
+  // racing to build it (a function-local static, but inside a library
+  // ThreadSanitizer cannot see into, so it reports the race).
+  spdlog::default_logger_raw();
 
   int wake[2];
   if (::pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0) {
