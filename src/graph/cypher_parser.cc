@@ -1,5 +1,6 @@
 #include "graph/cypher_parser.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <string>
@@ -710,6 +711,11 @@ class Parser {
                                        "); each entity comes back whole");
       }
       if (IsKeyword(Peek(), "AS")) return Unsupported(Peek(), "AS aliases are not supported");
+      // Rows are objects keyed by column name: a second column of the same
+      // name would have no place of its own.
+      if (std::find(q_.columns.begin(), q_.columns.end(), var) != q_.columns.end()) {
+        return Invalid(at, "RETURN lists '" + var + "' twice");
+      }
       q_.returns.push_back(node);
       q_.columns.push_back(var);
       if (!IsPunct(Peek(), ",")) break;

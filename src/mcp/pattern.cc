@@ -9,6 +9,7 @@
 
 #include <exception>
 #include <regex>
+#include <string>
 #include <utility>
 
 namespace funkygibbon::mcp {
@@ -17,7 +18,30 @@ struct Pattern::Compiled {
   std::regex re;
 };
 
+// std::regex compiles and matches by recursion, one level per nested
+// group: a pattern nested deeply enough overflows the stack (found by
+// fuzz/schema_fuzzer.cc), which no try/catch can stop. Patterns in tool
+// schemas are short and shallow; these bounds are far above any real one.
+constexpr size_t kMaxPatternBytes = 1024;
+constexpr int kMaxPatternNesting = 16;
+
 StatusOr<Pattern> Pattern::Compile(const std::string& source) {
+  if (source.size() > kMaxPatternBytes) {
+    return Status::InvalidArgument("pattern longer than " + std::to_string(kMaxPatternBytes) +
+                                   " bytes");
+  }
+  int depth = 0;
+  for (size_t i = 0; i < source.size(); ++i) {
+    const char c = source[i];
+    if (c == '\\') {
+      ++i;  // an escaped character opens nothing
+    } else if (c == '(' && ++depth > kMaxPatternNesting) {
+      return Status::InvalidArgument("pattern nests groups more than " +
+                                     std::to_string(kMaxPatternNesting) + " deep");
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    }
+  }
   try {
     auto compiled = std::make_shared<Compiled>();
     compiled->re.assign(source, std::regex::ECMAScript);

@@ -246,6 +246,8 @@ TEST_F(CypherTest, OtherMistakesAreExplained) {
     const char* want;
   } cases[] = {
       {"MATCH (d) RETURN x", "unknown variable 'x'"},
+      // Found by fuzz/query_graph_fuzzer.cc: rows are keyed by column name.
+      {"MATCH (a)-->(b) RETURN a, a, b", "RETURN lists 'a' twice"},
       {"MATCH (d)-[r]->(x) RETURN r", "'r' is a relationship variable"},
       {"MATCH (d) WHERE d.name = 'a' OR d.name = 'b' RETURN d", "only AND"},
       {"MATCH (d)-[*1..3]->(x) RETURN d", "variable-length"},

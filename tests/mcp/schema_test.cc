@@ -254,3 +254,28 @@ TEST(SchemaKeywordsTest, ListsKeywordsAtEveryDepthButNotInData) {
 
 }  // namespace
 }  // namespace funkygibbon::mcp
+
+namespace funkygibbon::mcp {
+namespace {
+
+// Found by fuzz/schema_fuzzer.cc (fuzz/regressions/schema/): std::regex
+// compiles by recursion, and a pattern of a few thousand nested groups
+// overflowed the stack. Such patterns are refused with a reason.
+TEST(SchemaPatternTest, DeepOrHugePatternsAreRefusedNotCompiled) {
+  const std::string deep = std::string(200, '(') + "a" + std::string(200, ')');
+  auto s = Schema::Compile(Json{{"type", "string"}, {"pattern", deep}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("nests groups more than 16 deep"), std::string::npos)
+      << s.status().ToString();
+  auto huge = Schema::Compile(Json{{"pattern", std::string(5000, 'g')}});
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("longer than 1024 bytes"), std::string::npos);
+  // Escaped parentheses open nothing; sixteen levels still compile.
+  const std::string ok = std::string(16, '(') + "\\(x" + std::string(16, ')');
+  auto fine = Schema::Compile(Json{{"pattern", ok}});
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_TRUE(fine->IsValid("(x"));
+}
+
+}  // namespace
+}  // namespace funkygibbon::mcp
