@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,26 +52,29 @@ Mode ReadMode(std::vector<std::string_view>& lines) {
   return mode;
 }
 
-// The id a reply must echo, when the message is a well-formed request.
-std::optional<Json> ExpectedReplyId(std::string_view line) {
-  auto parsed = mcp::ParseJson(line);
-  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
-  const Json& j = *parsed;
-  if (j.value("jsonrpc", Json()) != "2.0") return std::nullopt;
-  auto method = j.find("method");
-  auto id = j.find("id");
-  if (method == j.end() || !method->is_string() || id == j.end()) return std::nullopt;
-  if (!id->is_string() && !id->is_number_integer()) return std::nullopt;
-  return *id;
-}
+// What a message is, from one parse: a well-formed request (with the id
+// its reply must echo), a notification, or neither.
+struct Expectation {
+  std::optional<Json> reply_id;
+  bool notification = false;
+};
 
-bool IsNotification(std::string_view line) {
+Expectation Expect(std::string_view line) {
+  Expectation out;
   auto parsed = mcp::ParseJson(line);
-  if (!parsed.ok() || !parsed->is_object()) return false;
+  if (!parsed.ok() || !parsed->is_object()) return out;
   const Json& j = *parsed;
   auto method = j.find("method");
-  return j.value("jsonrpc", Json()) == "2.0" && !j.contains("id") && method != j.end() &&
-         method->is_string();
+  if (j.value("jsonrpc", Json()) != "2.0" || method == j.end() || !method->is_string()) {
+    return out;
+  }
+  auto id = j.find("id");
+  if (id == j.end()) {
+    out.notification = true;
+  } else if (id->is_string() || id->is_number_integer()) {
+    out.reply_id = *id;
+  }
+  return out;
 }
 
 void CheckReply(const std::optional<std::string>& reply, std::string_view line, bool may_vanish) {
@@ -78,13 +82,14 @@ void CheckReply(const std::optional<std::string>& reply, std::string_view line, 
     std::fprintf(stderr, "> %.*s\n< %s\n", static_cast<int>(std::min<size_t>(line.size(), 200)),
                  line.data(), reply ? reply->substr(0, 300).c_str() : "(none)");
   }
-  const std::optional<Json> want_id = ExpectedReplyId(line);
+  const Expectation expect = Expect(line);
+  const std::optional<Json>& want_id = expect.reply_id;
   if (!reply) {
     FUZZ_CHECK(!want_id || may_vanish, "request got no reply: " + std::string(line));
     return;
   }
-  FUZZ_CHECK(!IsNotification(line), "a notification was answered: " + std::string(line) +
-                                        " -> " + *reply);
+  FUZZ_CHECK(!expect.notification, "a notification was answered: " + std::string(line) +
+                                       " -> " + *reply);
   Json j = CheckJsonRpcResponse(*reply);
   if (want_id) {
     FUZZ_CHECK(j["id"] == *want_id, "reply id differs: " + std::string(line) + " -> " + *reply);
