@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -19,6 +20,8 @@ constexpr int kMaxReadConnections = 64;
 // another connection has written, so it mostly serves one long read.)
 constexpr int kWriterCacheKib = 32 * 1024;
 constexpr int kReaderCacheKib = 16 * 1024;
+// Search pages ending within this many matches try the unsorted query first.
+constexpr size_t kFewMatches = 100;
 
 // ---- SQL ----------------------------------------------------------------------------
 // Every statement is a constant so that the cache (keyed by SQL text) holds
@@ -124,6 +127,12 @@ constexpr const char kSearchCount[] = "SELECT count(*)" FG_SEARCH_WHERE;
 constexpr const char kSearchPage[] =
     "SELECT id, -rank, snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)" FG_SEARCH_WHERE
     " ORDER BY rank LIMIT ?3 OFFSET ?4";
+// The first ?3 matches in rowid order, unsorted: FTS5 prepares a sorter
+// statement for every ORDER BY rank query, and most searches name something
+// specific and match a handful of entities, so those are ranked in C++.
+constexpr const char kSearchFew[] =
+    "SELECT id, -rank, snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)" FG_SEARCH_WHERE
+    " LIMIT ?3";
 
 constexpr const char kGetMeta[] = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char kListMeta[] =
@@ -800,17 +809,68 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
     return row ? s.ColumnInt64(0) : 0;
   };
 
+  auto read_hit = [](Statement& s) {
+    SearchHit hit;
+    hit.id = s.ColumnString(0);
+    hit.score = s.ColumnDouble(1);
+    hit.snippet = s.ColumnString(2);
+    return hit;
+  };
+  // Every match, when there are at most `page_end` of them (nullopt when
+  // there are more): a page that reaches past them all needs no count and
+  // no sorter. Ties keep rowid order, as FTS5's sort does.
+  auto all_if_few = [&](const std::string& match,
+                        size_t page_end) -> StatusOr<std::optional<std::vector<SearchHit>>> {
+    ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchFew));
+    RETURN_IF_ERROR(bind_match(s, match));
+    RETURN_IF_ERROR(s.BindInt64(3, static_cast<int64_t>(page_end) + 1));
+    std::vector<SearchHit> hits;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      if (hits.size() == page_end) return std::optional<std::vector<SearchHit>>();
+      hits.push_back(read_hit(s));
+    }
+    std::stable_sort(hits.begin(), hits.end(),
+                     [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+    return std::optional<std::vector<SearchHit>>(std::move(hits));
+  };
+
+  SearchResult result;
   std::string match = all_terms;
-  ASSIGN_OR_RETURN(int64_t total, count(match));
-  if (total == 0) {
-    ASSIGN_OR_RETURN(std::string any_terms, BuildSearchQuery(request.query, /*any=*/true));
-    if (any_terms != all_terms) {
-      match = std::move(any_terms);
-      ASSIGN_OR_RETURN(total, count(match));
+  std::optional<std::string> any_terms;
+  auto next_match = [&]() -> StatusOr<bool> {  // from AND to OR, once
+    if (any_terms) return false;
+    ASSIGN_OR_RETURN(any_terms, BuildSearchQuery(request.query, /*any=*/true));
+    if (*any_terms == all_terms) return false;
+    match = *any_terms;
+    return true;
+  };
+  if (request.limit > 0 && request.limit <= kFewMatches &&
+      request.offset <= kFewMatches - request.limit) {
+    const size_t page_end = request.offset + request.limit;
+    while (true) {
+      ASSIGN_OR_RETURN(std::optional<std::vector<SearchHit>> few, all_if_few(match, page_end));
+      if (!few) break;  // more than a page: count and sort below
+      if (few->empty()) {
+        ASSIGN_OR_RETURN(bool retry, next_match());
+        if (retry) continue;
+      }
+      result.total = few->size();
+      for (size_t i = request.offset; i < few->size(); ++i) {
+        result.hits.push_back(std::move((*few)[i]));
+      }
+      return result;
     }
   }
 
-  SearchResult result;
+  ASSIGN_OR_RETURN(int64_t total, count(match));
+  if (total == 0) {
+    ASSIGN_OR_RETURN(bool retry, next_match());
+    if (retry) {
+      ASSIGN_OR_RETURN(total, count(match));
+    }
+  }
   result.total = static_cast<size_t>(total);
   if (request.limit == 0 || request.offset >= result.total) return result;
   ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchPage));
@@ -820,11 +880,7 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
   while (true) {
     ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    SearchHit hit;
-    hit.id = s.ColumnString(0);
-    hit.score = s.ColumnDouble(1);
-    hit.snippet = s.ColumnString(2);
-    result.hits.push_back(std::move(hit));
+    result.hits.push_back(read_hit(s));
   }
   return result;
 }

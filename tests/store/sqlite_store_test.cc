@@ -469,6 +469,54 @@ TEST_F(SqliteStoreSearchTest, TypeFilterTotalLimitAndOffset) {
   EXPECT_EQ(SearchOrDie(Query("lamp", 10, 0, {EntityType::kRoom})).total, 0u);
 }
 
+// A page that reaches past every match is ranked from an unsorted read; a
+// smaller page is counted and sorted by FTS5. Both must give the same hits in
+// the same order, with ties (the 30 fillers score alike) in the same order.
+TEST_F(SqliteStoreSearchTest, UnsortedAndSortedReadsRankAlike) {
+  std::vector<Entity> es;
+  for (int i = 1; i <= 25; ++i) {  // distinct scores: "widget" i times in bodies of growing length
+    std::string body;
+    for (int k = 0; k < i; ++k) body += "widget ";
+    for (int k = 0; k < (i * 7) % 11; ++k) body += "padding ";
+    es.push_back(MakeEntity("w" + std::to_string(i), "v1", "Part " + std::to_string(i),
+                            {{"notes", body}}, i % 2 ? EntityType::kDevice : EntityType::kNote));
+  }
+  CommitOrDie(*store_, Put(es));
+  for (const auto& [query, types] :
+       std::vector<std::pair<std::string, std::vector<EntityType>>>{
+           {"widget", {}}, {"ordinary", {}}, {"widget", {EntityType::kDevice}},
+           {"ordinary widget", {}} /* AND matches nothing: OR */}) {
+    SCOPED_TRACE(query);
+    const SearchResult whole = SearchOrDie(Query(query, 100, 0, types));  // one unsorted read
+    ASSERT_GT(whole.total, 10u);
+    ASSERT_EQ(whole.hits.size(), whole.total);
+    std::vector<SearchHit> paged;  // pages of 7: each counts and sorts
+    for (size_t off = 0; off < whole.total; off += 7) {
+      const SearchResult page = SearchOrDie(Query(query, 7, off, types));
+      EXPECT_EQ(page.total, whole.total);
+      paged.insert(paged.end(), page.hits.begin(), page.hits.end());
+    }
+    ASSERT_EQ(paged.size(), whole.hits.size());
+    for (size_t i = 0; i < paged.size(); ++i) {
+      EXPECT_EQ(paged[i].id, whole.hits[i].id) << "at " << i;
+      EXPECT_DOUBLE_EQ(paged[i].score, whole.hits[i].score) << "at " << i;
+      EXPECT_EQ(paged[i].snippet, whole.hits[i].snippet) << "at " << i;
+    }
+    for (size_t i = 1; i < whole.hits.size(); ++i) {
+      EXPECT_GE(whole.hits[i - 1].score, whole.hits[i].score) << "at " << i;
+    }
+    // A page inside the unsorted read's reach, past its start.
+    const SearchResult tail = SearchOrDie(Query(query, 100, 5, types));
+    EXPECT_EQ(tail.total, whole.total);
+    ASSERT_EQ(tail.hits.size(), whole.total - 5);
+    EXPECT_EQ(tail.hits[0].id, whole.hits[5].id);
+  }
+  // Past the unsorted read's reach (offset + limit > 100): sorted, same totals.
+  const SearchResult deep = SearchOrDie(Query("ordinary widget", 10, 95));
+  EXPECT_EQ(deep.total, 55u);
+  EXPECT_TRUE(deep.hits.empty());
+}
+
 TEST_F(SqliteStoreSearchTest, AndFirstThenOr) {
   auto both = SearchOrDie(Query("living lamp"));
   ASSERT_EQ(both.total, 1u);  // AND: only the manual has both words
