@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_escape.h"
+
 namespace funkygibbon::mcp {
 namespace {
 

@@ -5,44 +5,12 @@
 #include <exception>
 #include <string>
 
+#include "core/json_escape.h"
+
 namespace funkygibbon::mcp {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if the
-// bytes there are ill-formed (Unicode Table 3-7). On 0, *bad is set to the
-// length of the maximal ill-formed subpart to replace.
-size_t Utf8SequenceLength(std::string_view s, size_t i, size_t* bad) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const size_t left = s.size() - i;
-  const unsigned char c = b(0);
-  *bad = 1;
-  if (c < 0x80) return 1;
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  for (size_t k = 1; k < len; ++k) {
-    if (k >= left) return 0;
-    const unsigned char lo_k = k == 1 ? lo : 0x80;
-    const unsigned char hi_k = k == 1 ? hi : 0xBF;
-    if (b(k) < lo_k || b(k) > hi_k) return 0;
-    *bad = k + 1;
-  }
-  return len;
-}
 
 constexpr char kBase64Url[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -134,34 +102,6 @@ std::string DumpJson(const Json& j) {
     // Only reachable on allocation failure; a valid line is still required.
     return "null";
   }
-}
-
-void AppendJsonString(std::string* out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->reserve(out->size() + text.size() + text.size() / 8 + 2);
-  out->push_back('"');
-  size_t run = 0;  // start of the bytes not yet copied
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: {
-        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out->append(u, sizeof u);
-      }
-    }
-  }
-  out->append(text.data() + run, text.size() - run);
-  out->push_back('"');
 }
 
 bool IsValidUtf8(std::string_view s) {

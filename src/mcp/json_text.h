@@ -36,12 +36,6 @@ bool ExceedsDepth(std::string_view text, int max_depth);
 // the result is always one valid line. Never throws.
 std::string DumpJson(const Json& j);
 
-// Appends `text` as a JSON string literal (quotes included), escaped as
-// DumpJson escapes strings. `text` must be valid UTF-8 (e.g. DumpJson
-// output); it is copied byte for byte apart from the escapes, which is much
-// cheaper than wrapping it in a Json to dump it.
-void AppendJsonString(std::string* out, std::string_view text);
-
 // UTF-8 helpers.
 bool IsValidUtf8(std::string_view s);
 // Replaces every ill-formed sequence with U+FFFD (one per maximal subpart,

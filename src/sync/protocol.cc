@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/json_escape.h"
+
 namespace funkygibbon::sync {
 namespace {
 
@@ -26,70 +28,9 @@ StatusOr<std::optional<ChangeType>> ParseChangeType(const std::string& s) {
 
 // ---- direct JSON text (SerializeResponse) ----
 
-// Length of the well-formed UTF-8 sequence at s[i], or 0 (Unicode Table 3-7).
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = b(0);
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if (b(k) < (k == 1 ? lo : 0x80) || b(k) > (k == 1 ? hi : 0xBF)) return 0;
-  }
-  return len;
-}
-
-// Appends s as a JSON string literal, escaped as nlohmann's dump escapes.
+// As nlohmann's dump escapes, ill-formed UTF-8 included.
 void AppendString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run = 0;  // start of the bytes not yet copied
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      if (const size_t len = Utf8Length(s, i); len > 0) {
-        i += len;
-        continue;
-      }
-    }
-    out->append(s.data() + run, i - run);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out->append(u, sizeof u);
-        } else {
-          out->append("\xEF\xBF\xBD");  // U+FFFD for an ill-formed byte
-        }
-    }
-    run = ++i;
-  }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
+  AppendJsonString(out, s, InvalidUtf8::kReplace);
 }
 
 void AppendJson(std::string* out, const Json& j) {

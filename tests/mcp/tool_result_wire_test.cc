@@ -16,23 +16,6 @@ namespace {
 
 using testtools::Harness;
 
-TEST(AppendJsonStringTest, EscapesExactlyAsDumpJson) {
-  const std::vector<std::string> cases = {
-      "",
-      "plain",
-      "quote \" and backslash \\ and slash /",
-      "new\nline\ttab\rreturn\bback\fform",
-      std::string("nul ") + '\0' + " and \x01 \x1f \x7f",
-      "unicode: \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
-      R"({"already":"json","n":[1,2,{"x":"a\"b"}]})",
-  };
-  for (const auto& s : cases) {
-    std::string out = "prefix:";
-    AppendJsonString(&out, s);
-    EXPECT_EQ(out, "prefix:" + DumpJson(Json(s))) << s;
-  }
-}
-
 // A tricky text (escapes, control characters, non-ASCII) through echo.
 const char kTricky[] = "a\"b\\c\nd\x01 \xC3\xA9 </script>";
 

@@ -1,0 +1,79 @@
+#include "core/json_escape.h"
+
+namespace funkygibbon {
+
+size_t Utf8SequenceLength(std::string_view s, size_t i, size_t* bad) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const size_t left = s.size() - i;
+  const unsigned char c = b(0);
+  *bad = 1;
+  if (c < 0x80) return 1;
+  size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  for (size_t k = 1; k < len; ++k) {
+    if (k >= left) return 0;
+    const unsigned char lo_k = k == 1 ? lo : 0x80;
+    const unsigned char hi_k = k == 1 ? hi : 0xBF;
+    if (b(k) < lo_k || b(k) > hi_k) return 0;
+    *bad = k + 1;
+  }
+  return len;
+}
+
+void AppendJsonString(std::string* out, std::string_view text, InvalidUtf8 invalid) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->reserve(out->size() + text.size() + text.size() / 8 + 2);
+  out->push_back('"');
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      if (c < 0x80 || invalid == InvalidUtf8::kCopy) {
+        ++i;
+        continue;
+      }
+      size_t bad = 0;
+      if (const size_t len = Utf8SequenceLength(text, i, &bad); len > 0) {
+        i += len;
+        continue;
+      }
+      out->append(text.data() + run, i - run);
+      out->append("\xEF\xBF\xBD");  // U+FFFD for the ill-formed subpart
+      i += bad;
+      run = i;
+      continue;
+    }
+    out->append(text.data() + run, i - run);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default: {  // another control character
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(u, sizeof u);
+      }
+    }
+    run = ++i;
+  }
+  out->append(text.data() + run, text.size() - run);
+  out->push_back('"');
+}
+
+}  // namespace funkygibbon

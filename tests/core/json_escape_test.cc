@@ -1,0 +1,72 @@
+#include "core/json_escape.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+
+namespace funkygibbon {
+namespace {
+
+std::string Dumped(const std::string& s) {
+  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+TEST(AppendJsonStringTest, EscapesExactlyAsNlohmannDumps) {
+  const std::vector<std::string> cases = {
+      "",
+      "plain",
+      "quote \" and backslash \\ and slash /",
+      "new\nline\ttab\rreturn\bback\fform",
+      std::string("nul ") + '\0' + " and \x01 \x1f \x7f",
+      "unicode: \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
+      R"({"already":"json","n":[1,2,{"x":"a\"b"}]})",
+  };
+  for (const auto& s : cases) {
+    for (InvalidUtf8 mode : {InvalidUtf8::kCopy, InvalidUtf8::kReplace}) {
+      std::string out = "prefix:";
+      AppendJsonString(&out, s, mode);
+      EXPECT_EQ(out, "prefix:" + Dumped(s)) << s;
+    }
+  }
+}
+
+TEST(AppendJsonStringTest, ReplacesIllFormedUtf8AsNlohmannDoes) {
+  const std::vector<std::string> cases = {
+      "\xFF",
+      "a\x80z",
+      "\xC3",               // truncated two-byte sequence
+      "\xE2\x82",           // truncated three-byte sequence
+      "\xC0\xAF",           // overlong '/'
+      "\xED\xA0\x80",       // a surrogate
+      "\xF4\x90\x80\x80",   // past U+10FFFF
+      "ok \xC3\xA9 \xFE\xFF then \"quoted\" \xF0\x9F\x98",
+  };
+  for (const auto& s : cases) {
+    std::string out;
+    AppendJsonString(&out, s, InvalidUtf8::kReplace);
+    EXPECT_EQ(out, Dumped(s)) << s;
+  }
+  // kCopy trusts its input: the bytes pass through unchanged.
+  std::string copied;
+  AppendJsonString(&copied, "\xFF", InvalidUtf8::kCopy);
+  EXPECT_EQ(copied, "\"\xFF\"");
+}
+
+TEST(Utf8SequenceLengthTest, MeasuresWellFormedAndIllFormedSequences) {
+  size_t bad = 0;
+  EXPECT_EQ(Utf8SequenceLength("a", 0, &bad), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9", 0, &bad), 2u);
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82\xAC", 0, &bad), 3u);
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80", 0, &bad), 4u);
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98", 0, &bad), 0u);
+  EXPECT_EQ(bad, 3u);  // the maximal subpart: one U+FFFD for all three bytes
+  EXPECT_EQ(Utf8SequenceLength("\xE0\x80\x80", 0, &bad), 0u);  // overlong
+  EXPECT_EQ(bad, 1u);
+  EXPECT_EQ(Utf8SequenceLength("x\xC3\xA9", 1, &bad), 2u);
+}
+
+}  // namespace
+}  // namespace funkygibbon
