@@ -185,27 +185,29 @@ Status ParseStringArray(std::string_view text, std::string_view id, std::vector<
   return Status::Ok();
 }
 
+// A vocabulary column (entity_type, source_type, relationship_type) read
+// with `parse`: Internal, naming the row and the word, when the stored word
+// is not one this build knows.
+template <typename T>
+StatusOr<T> StoredWord(std::optional<T> (*parse)(std::string_view), const Statement& s, int col,
+                       std::string_view row_kind, std::string_view id, std::string_view column) {
+  const std::string_view word = s.ColumnText(col);
+  if (std::optional<T> v = parse(word)) return *v;
+  return Status::Internal("stored " + std::string(row_kind) + " '" + std::string(id) +
+                          "' has unknown " + std::string(column) + " '" + std::string(word) + "'");
+}
+
 // Reads FG_ENTITY_COLUMNS starting at column `c`.
 StatusOr<Entity> DecodeEntity(const Statement& s, int c) {
   Entity e;
   e.id = s.ColumnString(c + 0);
   e.version = s.ColumnString(c + 1);
-  const std::string_view type = s.ColumnText(c + 2);
-  auto et = ParseEntityType(type);
-  if (!et) {
-    return Status::Internal("stored entity '" + e.id + "' has unknown entity_type '" +
-                            std::string(type) + "'");
-  }
-  e.entity_type = *et;
+  ASSIGN_OR_RETURN(e.entity_type,
+                   StoredWord(&ParseEntityType, s, c + 2, "entity", e.id, "entity_type"));
   e.name = s.ColumnString(c + 3);
   ASSIGN_OR_RETURN(e.content, ParseObject(s.ColumnText(c + 4), "content", e.id));
-  const std::string_view source = s.ColumnText(c + 5);
-  auto st = ParseSourceType(source);
-  if (!st) {
-    return Status::Internal("stored entity '" + e.id + "' has unknown source_type '" +
-                            std::string(source) + "'");
-  }
-  e.source_type = *st;
+  ASSIGN_OR_RETURN(e.source_type,
+                   StoredWord(&ParseSourceType, s, c + 5, "entity", e.id, "source_type"));
   e.user_id = s.ColumnString(c + 6);
   RETURN_IF_ERROR(ParseStringArray(s.ColumnText(c + 7), e.id, &e.parent_versions));
   e.created_at = s.ColumnString(c + 8);
@@ -221,13 +223,8 @@ Status DecodeRelationshipInto(const Statement& s, int c, Relationship* r) {
   r->from_entity_version = s.ColumnText(c + 2);
   r->to_entity_id = s.ColumnText(c + 3);
   r->to_entity_version = s.ColumnText(c + 4);
-  const std::string_view type = s.ColumnText(c + 5);
-  auto rt = ParseRelationshipType(type);
-  if (!rt) {
-    return Status::Internal("stored relationship '" + r->id + "' has unknown relationship_type '" +
-                            std::string(type) + "'");
-  }
-  r->relationship_type = *rt;
+  ASSIGN_OR_RETURN(r->relationship_type, StoredWord(&ParseRelationshipType, s, c + 5,
+                                                    "relationship", r->id, "relationship_type"));
   ASSIGN_OR_RETURN(r->properties, ParseObject(s.ColumnText(c + 6), "properties", r->id));
   r->user_id = s.ColumnText(c + 7);
   r->created_at = s.ColumnText(c + 8);
@@ -248,22 +245,12 @@ StatusOr<EntityRow> EntityRowAt(const Statement& s, int c) {
   EntityRow row;
   row.id = s.ColumnText(c + 0);
   row.version = s.ColumnText(c + 1);
-  const std::string_view type = s.ColumnText(c + 2);
-  auto et = ParseEntityType(type);
-  if (!et) {
-    return Status::Internal("stored entity '" + std::string(row.id) + "' has unknown entity_type '" +
-                            std::string(type) + "'");
-  }
-  row.entity_type = *et;
+  ASSIGN_OR_RETURN(row.entity_type,
+                   StoredWord(&ParseEntityType, s, c + 2, "entity", row.id, "entity_type"));
   row.name = s.ColumnText(c + 3);
   row.content = s.ColumnText(c + 4);
-  const std::string_view source = s.ColumnText(c + 5);
-  auto st = ParseSourceType(source);
-  if (!st) {
-    return Status::Internal("stored entity '" + std::string(row.id) + "' has unknown source_type '" +
-                            std::string(source) + "'");
-  }
-  row.source_type = *st;
+  ASSIGN_OR_RETURN(row.source_type,
+                   StoredWord(&ParseSourceType, s, c + 5, "entity", row.id, "source_type"));
   row.user_id = s.ColumnText(c + 6);
   row.parent_versions = s.ColumnText(c + 7);
   row.created_at = s.ColumnText(c + 8);

@@ -273,6 +273,47 @@ TEST(SqliteStoreTest, UnknownEndpointNamesTheIdAndAppliesNothing) {
   EXPECT_TRUE(store->CheckIntegrity().ok());
 }
 
+// A word this build does not know (a newer build's vocabulary, or damage)
+// is an Internal error naming the row, column and word, from every read.
+TEST(SqliteStoreTest, UnknownStoredWordsAreInternalErrorsNamingTheRow) {
+  const std::string path = funkygibbon::testing::TempDir() + "/words.db";
+  {
+    auto store = OpenOrDie(path);
+    CommitOrDie(*store, Put({MakeEntity("e1", "v1", "One"), MakeEntity("e2", "v1", "Two")},
+                            {MakeEdge("r1", "e1", "e2")}));
+  }
+  auto corrupt = [&](const std::string& sql) {
+    auto db = Db::Open(path, DbOptions{});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Exec(sql).ok()) << sql;
+  };
+  auto scan_error = [&]() {
+    auto store = OpenOrDie(path);
+    Status scan = store->ScanCurrent([](Entity&&) {}, [](Relationship&&) {});
+    EXPECT_EQ(scan.code(), StatusCode::kInternal);
+    Status rows = store->ScanCurrentRows([](const EntityRow&) { return Status::Ok(); },
+                                         [](Relationship&&) { return Status::Ok(); });
+    EXPECT_EQ(rows.code(), StatusCode::kInternal);
+    EXPECT_EQ(rows.message(), scan.message());
+    return scan.message();
+  };
+
+  corrupt("UPDATE entity_versions SET entity_type = 'gizmo' WHERE id = 'e1'");
+  EXPECT_EQ(scan_error(), "stored entity 'e1' has unknown entity_type 'gizmo'");
+  {
+    auto store = OpenOrDie(path);
+    auto history = store->History("e1");
+    EXPECT_EQ(history.status().code(), StatusCode::kInternal);
+    EXPECT_THAT(history.status().message(), HasSubstr("unknown entity_type 'gizmo'"));
+  }
+  corrupt("UPDATE entity_versions SET entity_type = 'device', source_type = 'pigeon' "
+          "WHERE id = 'e1'");
+  EXPECT_EQ(scan_error(), "stored entity 'e1' has unknown source_type 'pigeon'");
+  corrupt("UPDATE entity_versions SET source_type = 'manual' WHERE id = 'e1'");
+  corrupt("UPDATE relationships SET relationship_type = 'haunts' WHERE id = 'r1'");
+  EXPECT_EQ(scan_error(), "stored relationship 'r1' has unknown relationship_type 'haunts'");
+}
+
 TEST(SqliteStoreTest, DuplicateVersionIsAlreadyExists) {
   auto store = OpenMemory();
   CommitOrDie(*store, Put({MakeEntity("a", "v1", "A")}));
