@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/child_process.h"
+
 namespace funkygibbon::bench {
 
 using Json = nlohmann::json;
@@ -26,29 +28,7 @@ std::string BinaryPath();
 std::string MakeTempDir(const std::string& prefix);
 
 // A child process with pipes to its stdin and stdout; stderr goes to a file.
-class Child {
- public:
-  Child() = default;
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child();  // kills a child still running
-
-  bool Start(const std::vector<std::string>& argv, const std::string& stderr_path);
-  bool Write(const std::string& bytes);
-  // One line of stdout without its newline; nullopt on EOF or timeout.
-  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
-  void CloseStdin();
-  // Exit code, or -1 after a timeout (the child is then killed).
-  int Wait(std::chrono::milliseconds timeout);
-  void Kill(int sig);
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-  int in_ = -1;
-  int out_ = -1;
-  std::string buffer_;
-};
+using Child = testing::ChildProcess;
 
 // Runs argv to completion and returns its stdout (nullopt if it failed).
 std::optional<std::string> RunForOutput(const std::vector<std::string>& argv);

@@ -2,12 +2,10 @@
 #ifndef FUNKYGIBBON_TESTS_TESTUTIL_H_
 #define FUNKYGIBBON_TESTS_TESTUTIL_H_
 
-#include <sys/types.h>
-
-#include <chrono>
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "child_process.h"
 
 namespace funkygibbon::testing {
 
@@ -31,32 +29,14 @@ CommandResult RunCommand(const std::string& command, bool merge_stderr = false);
 // Single-quotes s for /bin/sh.
 std::string ShellQuote(const std::string& s);
 
-// A child process with pipes to its stdin and stdout (stderr goes to a file).
-// Not thread-safe.
-class Child {
+// A ChildProcess whose stderr goes to a fresh temporary file, readable
+// with Stderr(). Not thread-safe.
+class Child : public ChildProcess {
  public:
-  Child() = default;
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-  ~Child();
-
   bool Start(const std::vector<std::string>& argv);
-  // Writes raw bytes to the child's stdin.
-  bool Write(const std::string& bytes);
-  // One line from stdout without its newline; nullopt on EOF or timeout.
-  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout = std::chrono::seconds(20));
-  void CloseStdin();
-  // Waits for exit; returns the exit code, or -1 on timeout (the child is then killed).
-  int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(20));
-  void Kill(int sig);
-  pid_t pid() const { return pid_; }
   std::string Stderr() const;
 
  private:
-  pid_t pid_ = -1;
-  int in_ = -1;
-  int out_ = -1;
-  std::string buffer_;
   std::string stderr_path_;
 };
 
