@@ -22,9 +22,11 @@ using sync::testing::EntityJson;
 using sync::testing::Request;
 using sync::testing::Stable;
 
-constexpr char kV1[] = "2020-01-01T00:00:00.000000+00:00-000001-alice";
-constexpr char kV2[] = "2020-01-01T00:01:00.000000+00:00-000001-alice";
-constexpr char kV3[] = "2020-01-01T00:02:00.000000+00:00-000001-bob";
+using sync::testing::GoldenCreateLamp1Answer;
+using sync::testing::GoldenStaleKV1Conflicts;
+using sync::testing::kV1;
+using sync::testing::kV2;
+using sync::testing::kV3;
 
 class SyncRulesHttpTest : public ::testing::Test {
  protected:
@@ -69,23 +71,7 @@ class SyncRulesHttpTest : public ::testing::Test {
 
 TEST_F(SyncRulesHttpTest, GoldenCreateResponse) {
   Json resp = Send(Request(Json::array({Change("create", EntityJson("lamp-1", kV1))})));
-  Json golden = Json::parse(R"({
-    "protocol_version": "inbetweenies-v2",
-    "sync_type": "delta",
-    "changes": [{"change_type": "create", "relationships": [],
-      "entity": {"id": "lamp-1", "version": "2020-01-01T00:00:00.000000+00:00-000001-alice",
-                 "entity_type": "device", "name": "Lamp", "content": {}, "source_type": "manual",
-                 "user_id": "alice", "parent_versions": [], "created_at": "<t>", "updated_at": "<t>"}}],
-    "conflicts": [],
-    "sync_stats": {"entities_synced": 1, "relationships_synced": 0, "conflicts_resolved": 0, "duration_ms": 0},
-    "vector_clock": {"clocks": {}},
-    "cursor": null,
-    "server_time": "<server_time>",
-    "applied": ["lamp-1"],
-    "applied_relationships": [],
-    "state_digest": "<digest>",
-    "warnings": []
-  })");
+  const Json golden = GoldenCreateLamp1Answer();
   EXPECT_EQ(Stable(resp), golden) << Stable(resp).dump(2);
   // Rule 10: timestamps in +00:00 form with microseconds.
   const std::string t = resp["server_time"];
@@ -116,11 +102,7 @@ TEST_F(SyncRulesHttpTest, Rule2FastForwardReplacesTheCurrentVersion) {
 TEST_F(SyncRulesHttpTest, Rule3ConflictNewerEditWinsAndTheLoserIsKept) {
   Send(Request(Json::array({Change("create", EntityJson("lamp-1", kV2))})));
   Json resp = Send(Request(Json::array({Change("update", EntityJson("lamp-1", kV1, "device", "Old"))})));
-  Json golden = Json::parse(R"([{"entity_id": "lamp-1",
-      "local_version": "2020-01-01T00:01:00.000000+00:00-000001-alice",
-      "remote_version": "2020-01-01T00:00:00.000000+00:00-000001-alice",
-      "resolution_strategy": "last_write_wins",
-      "resolved_version": "2020-01-01T00:01:00.000000+00:00-000001-alice"}])");
+  const Json golden = GoldenStaleKV1Conflicts();
   EXPECT_EQ(resp["conflicts"], golden);
   EXPECT_EQ(resp["applied"], Json::array({"lamp-1"}));  // losers are acked too
   EXPECT_EQ(resp["sync_stats"]["conflicts_resolved"], 1);

@@ -20,9 +20,11 @@ using testing::MemoryGraph;
 using testing::Request;
 using testing::Stable;
 
-constexpr char kV1[] = "2020-01-01T00:00:00.000000+00:00-000001-alice";
-constexpr char kV2[] = "2020-01-01T00:01:00.000000+00:00-000001-alice";
-constexpr char kV3[] = "2020-01-01T00:02:00.000000+00:00-000001-bob";
+using testing::GoldenCreateLamp1Answer;
+using testing::GoldenStaleKV1Conflicts;
+using testing::kV1;
+using testing::kV2;
+using testing::kV3;
 
 class HubTest : public ::testing::Test {
  protected:
@@ -37,23 +39,7 @@ class HubTest : public ::testing::Test {
 
 TEST_F(HubTest, GoldenCreateResponse) {
   Json resp = Send(Request(Json::array({Change("create", EntityJson("lamp-1", kV1))})));
-  Json golden = Json::parse(R"({
-    "protocol_version": "inbetweenies-v2",
-    "sync_type": "delta",
-    "changes": [{"change_type": "create", "relationships": [],
-      "entity": {"id": "lamp-1", "version": "2020-01-01T00:00:00.000000+00:00-000001-alice",
-                 "entity_type": "device", "name": "Lamp", "content": {}, "source_type": "manual",
-                 "user_id": "alice", "parent_versions": [], "created_at": "<t>", "updated_at": "<t>"}}],
-    "conflicts": [],
-    "sync_stats": {"entities_synced": 1, "relationships_synced": 0, "conflicts_resolved": 0, "duration_ms": 0},
-    "vector_clock": {"clocks": {}},
-    "cursor": null,
-    "server_time": "<server_time>",
-    "applied": ["lamp-1"],
-    "applied_relationships": [],
-    "state_digest": "<digest>",
-    "warnings": []
-  })");
+  const Json golden = GoldenCreateLamp1Answer();
   EXPECT_EQ(Stable(resp), golden) << Stable(resp).dump(2);
   // Rule 10: +00:00 with microseconds.
   std::string t = resp["server_time"];
@@ -88,11 +74,7 @@ TEST_F(HubTest, Rule3ConflictNewerWinsLoserKeptAndAcked) {
   Send(Request(Json::array({Change("create", EntityJson("lamp-1", kV2))})));
   // Stale edit (empty parents) with an older edit time: loses, still acked.
   Json resp = Send(Request(Json::array({Change("update", EntityJson("lamp-1", kV1, "device", "Old"))})));
-  Json golden_conflict = Json::parse(R"([{"entity_id": "lamp-1",
-      "local_version": "2020-01-01T00:01:00.000000+00:00-000001-alice",
-      "remote_version": "2020-01-01T00:00:00.000000+00:00-000001-alice",
-      "resolution_strategy": "last_write_wins",
-      "resolved_version": "2020-01-01T00:01:00.000000+00:00-000001-alice"}])");
+  const Json golden_conflict = GoldenStaleKV1Conflicts();
   EXPECT_EQ(resp["conflicts"], golden_conflict);
   EXPECT_EQ(resp["applied"], Json::array({"lamp-1"}));
   EXPECT_EQ(resp["sync_stats"]["conflicts_resolved"], 1);

@@ -16,9 +16,9 @@ using testing::Change;
 using testing::EntityJson;
 using testing::MemoryGraph;
 using testing::Request;
+using testing::kV1;
 using testing::Stable;
 
-constexpr char kV1[] = "2020-01-01T00:00:00.000000+00:00-000001-alice";
 constexpr char kTricky[] = "quote \" backslash \\ newline \n tab \t ctl \x01 \xC3\xA9 \xF0\x9F\x98\x80";
 
 SyncResponse SampleResponse() {

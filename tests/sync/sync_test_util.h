@@ -64,6 +64,44 @@ inline Json Stable(Json resp) {
   return resp;
 }
 
+// Versions of "lamp-1" for the rule tests: kV1 then kV2 by alice a minute
+// apart, kV3 by bob a minute later.
+inline constexpr char kV1[] = "2020-01-01T00:00:00.000000+00:00-000001-alice";
+inline constexpr char kV2[] = "2020-01-01T00:01:00.000000+00:00-000001-alice";
+inline constexpr char kV3[] = "2020-01-01T00:02:00.000000+00:00-000001-bob";
+
+// The whole answer, after Stable(), to a delta request creating
+// EntityJson("lamp-1", kV1) on an empty hub: the wire shape of every field.
+inline Json GoldenCreateLamp1Answer() {
+  return Json::parse(R"({
+    "protocol_version": "inbetweenies-v2",
+    "sync_type": "delta",
+    "changes": [{"change_type": "create", "relationships": [],
+      "entity": {"id": "lamp-1", "version": "2020-01-01T00:00:00.000000+00:00-000001-alice",
+                 "entity_type": "device", "name": "Lamp", "content": {}, "source_type": "manual",
+                 "user_id": "alice", "parent_versions": [], "created_at": "<t>", "updated_at": "<t>"}}],
+    "conflicts": [],
+    "sync_stats": {"entities_synced": 1, "relationships_synced": 0, "conflicts_resolved": 0, "duration_ms": 0},
+    "vector_clock": {"clocks": {}},
+    "cursor": null,
+    "server_time": "<server_time>",
+    "applied": ["lamp-1"],
+    "applied_relationships": [],
+    "state_digest": "<digest>",
+    "warnings": []
+  })");
+}
+
+// The conflicts list when a stale kV1 edit of "lamp-1" (no parents) meets
+// the stored kV2: the newer edit wins.
+inline Json GoldenStaleKV1Conflicts() {
+  return Json::parse(R"([{"entity_id": "lamp-1",
+      "local_version": "2020-01-01T00:01:00.000000+00:00-000001-alice",
+      "remote_version": "2020-01-01T00:00:00.000000+00:00-000001-alice",
+      "resolution_strategy": "last_write_wins",
+      "resolved_version": "2020-01-01T00:01:00.000000+00:00-000001-alice"}])");
+}
+
 }  // namespace funkygibbon::sync::testing
 
 #endif  // FUNKYGIBBON_TESTS_SYNC_SYNC_TEST_UTIL_H_
