@@ -5,24 +5,13 @@
 #include <exception>
 #include <string>
 
+#include "core/base64url.h"
 #include "core/json_escape.h"
 
 namespace funkygibbon::mcp {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-constexpr char kBase64Url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-int Base64UrlValue(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
 
 }  // namespace
 
@@ -145,41 +134,10 @@ size_t CountCodePoints(std::string_view utf8) {
   return n;
 }
 
-std::string EncodeCursor(std::string_view payload) {
-  std::string out;
-  out.reserve((payload.size() + 2) / 3 * 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : payload) {
-    acc = (acc << 8) | static_cast<unsigned char>(c);
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kBase64Url[(acc >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) out.push_back(kBase64Url[(acc << (6 - bits)) & 0x3F]);
-  return out;
-}
+std::string EncodeCursor(std::string_view payload) { return Base64UrlEncode(payload); }
 
 std::optional<std::string> DecodeCursor(std::string_view cursor) {
-  if (cursor.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : cursor) {
-    const int v = Base64UrlValue(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  // Leftover bits must be zero, so every payload has exactly one encoding.
-  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
+  return Base64UrlDecode(cursor);
 }
 
 }  // namespace funkygibbon::mcp
