@@ -10,6 +10,25 @@
 
 namespace funkygibbon::testing {
 
+std::optional<std::string> LineReader::ReadLineBy(std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    char buf[65536];
+    const ssize_t n = read(fd_, buf, sizeof buf);
+    if (n <= 0) return std::nullopt;
+    buffer_.append(buf, static_cast<size_t>(n));
+  }
+}
+
 ChildProcess::~ChildProcess() {
   if (pid_ > 0) {
     Kill(SIGKILL);
@@ -49,6 +68,7 @@ bool ChildProcess::Start(const std::vector<std::string>& argv, const std::string
   close(out_pipe[1]);
   in_ = in_pipe[1];
   out_ = out_pipe[0];
+  lines_ = LineReader(out_);
   signal(SIGPIPE, SIG_IGN);
   return true;
 }
@@ -64,23 +84,7 @@ bool ChildProcess::Write(const std::string& bytes) {
 }
 
 std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
-      std::string line = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
-      return line;
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
-    pollfd p{out_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-    char buf[65536];
-    const ssize_t n = read(out_, buf, sizeof buf);
-    if (n <= 0) return std::nullopt;
-    buffer_.append(buf, static_cast<size_t>(n));
-  }
+  return lines_.ReadLine(timeout);
 }
 
 void ChildProcess::CloseStdin() {

@@ -16,6 +16,24 @@
 
 namespace funkygibbon::testing {
 
+// Newline-terminated lines read from a file descriptor (e.g. a pipe), with
+// a deadline. Does not own the descriptor.
+class LineReader {
+ public:
+  explicit LineReader(int fd = -1) : fd_(fd) {}
+
+  // One line without its newline; nullopt on EOF, a read error, or when
+  // `deadline` passes first.
+  std::optional<std::string> ReadLineBy(std::chrono::steady_clock::time_point deadline);
+  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout) {
+    return ReadLineBy(std::chrono::steady_clock::now() + timeout);
+  }
+
+ private:
+  int fd_;
+  std::string buffer_;  // read but not yet returned
+};
+
 class ChildProcess {
  public:
   ChildProcess() = default;
@@ -40,7 +58,7 @@ class ChildProcess {
   pid_t pid_ = -1;
   int in_ = -1;
   int out_ = -1;
-  std::string buffer_;
+  LineReader lines_;
 };
 
 }  // namespace funkygibbon::testing

@@ -3,7 +3,6 @@
 // arrival order and cancellation of queued requests are unchanged.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,10 +10,12 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "child_process.h"
 #include "mcp/dispatcher.h"
 #include "mcp/json_text.h"
 #include "mcp/session.h"
@@ -78,6 +79,7 @@ class Rig {
     EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
     to_server_ = in[1];
     from_server_ = out[0];
+    lines_ = funkygibbon::testing::LineReader(from_server_);
     server_in_ = in[0];
     server_out_ = out[1];
     std::promise<std::string> name;
@@ -122,21 +124,9 @@ class Rig {
     std::vector<Json> out;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (out.size() < n) {
-      size_t nl;
-      while (out.size() < n && (nl = buffer_.find('\n')) != std::string::npos) {
-        out.push_back(Json::parse(buffer_.substr(0, nl)));
-        buffer_.erase(0, nl + 1);
-      }
-      if (out.size() >= n) break;
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd p{from_server_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-      char chunk[65536];
-      const ssize_t r = ::read(from_server_, chunk, sizeof chunk);
-      if (r <= 0) break;
-      buffer_.append(chunk, static_cast<size_t>(r));
+      std::optional<std::string> line = lines_.ReadLineBy(deadline);
+      if (!line) break;
+      out.push_back(Json::parse(*line));
     }
     return out;
   }
@@ -152,7 +142,7 @@ class Rig {
   int to_server_ = -1, from_server_ = -1, server_in_ = -1, server_out_ = -1;
   std::shared_future<std::string> reader_name_;  // read more than once
   std::future<int> result_;
-  std::string buffer_;
+  funkygibbon::testing::LineReader lines_;
 };
 
 std::string Call(int id, const std::string& tool) {

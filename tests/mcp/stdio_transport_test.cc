@@ -2,16 +2,17 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <future>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "child_process.h"
 #include "mcp/test_tools.h"
 
 namespace funkygibbon::mcp {
@@ -28,6 +29,7 @@ class StdioRig {
     EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
     to_server_ = in[1];
     from_server_ = out[0];
+    lines_ = funkygibbon::testing::LineReader(from_server_);
     server_in_ = in[0];
     server_out_ = out[1];
     result_ = std::async(std::launch::async, [this, options] {
@@ -70,21 +72,9 @@ class StdioRig {
     std::vector<Json> out;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (out.size() < n) {
-      size_t nl;
-      while (out.size() < n && (nl = buffer_.find('\n')) != std::string::npos) {
-        out.push_back(ParseLine(buffer_.substr(0, nl)));
-        buffer_.erase(0, nl + 1);
-      }
-      if (out.size() >= n) break;
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd p{from_server_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-      char chunk[65536];
-      const ssize_t r = ::read(from_server_, chunk, sizeof chunk);
-      if (r <= 0) break;
-      buffer_.append(chunk, static_cast<size_t>(r));
+      std::optional<std::string> line = lines_.ReadLineBy(deadline);
+      if (!line) break;
+      out.push_back(ParseLine(*line));
     }
     return out;
   }
@@ -119,7 +109,7 @@ class StdioRig {
   Harness h_;
   int to_server_ = -1, from_server_ = -1, server_in_ = -1, server_out_ = -1;
   std::future<int> result_;
-  std::string buffer_;
+  funkygibbon::testing::LineReader lines_;
 };
 
 const char kInit[] =
