@@ -10,6 +10,9 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <utility>
+
+#include "store/store.h"
 
 namespace funkygibbon::testing {
 namespace {
@@ -36,6 +39,20 @@ std::string TempDir() {
   }
   dirs->push_back(dir);
   return dir;
+}
+
+std::unique_ptr<graph::KnowledgeGraph> MemoryGraph() {
+  auto store = store::OpenSqliteStore(store::StoreOptions{}, ":memory:");
+  if (!store.ok()) {
+    std::fprintf(stderr, "in-memory store: %s\n", store.status().ToString().c_str());
+    std::abort();
+  }
+  auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
+  if (!kg.ok()) {
+    std::fprintf(stderr, "in-memory graph: %s\n", kg.status().ToString().c_str());
+    std::abort();
+  }
+  return std::move(kg).value();
 }
 
 std::string BinaryPath() {

@@ -2,12 +2,18 @@
 #ifndef FUNKYGIBBON_TESTS_TESTUTIL_H_
 #define FUNKYGIBBON_TESTS_TESTUTIL_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "child_process.h"
+#include "graph/knowledge_graph.h"
 
 namespace funkygibbon::testing {
+
+// An empty KnowledgeGraph over a ":memory:" SQLite store. Aborts with the
+// reason if it cannot be opened (nothing a test could go on from).
+std::unique_ptr<graph::KnowledgeGraph> MemoryGraph();
 
 // A fresh empty directory under the system temp dir, removed at process exit.
 std::string TempDir();

@@ -14,17 +14,15 @@ namespace funkygibbon::app {
 namespace {
 
 using funkygibbon::testing::BinaryPath;
+using funkygibbon::testing::MemoryGraph;
 using funkygibbon::testing::RunCommand;
 using funkygibbon::testing::ShellQuote;
 using funkygibbon::testing::TempDir;
 
 std::unique_ptr<graph::KnowledgeGraph> SeededGraph() {
-  auto store = store::OpenSqliteStore(store::StoreOptions{}, ":memory:");
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
-  EXPECT_TRUE(kg.ok());
-  EXPECT_TRUE(SeedExampleHome(**kg).ok());
-  return std::move(kg).value();
+  std::unique_ptr<graph::KnowledgeGraph> kg = MemoryGraph();
+  EXPECT_TRUE(SeedExampleHome(*kg).ok());
+  return kg;
 }
 
 std::string Cli(const std::string& db, const std::string& args, int* code) {

@@ -3,6 +3,7 @@
 #include "app/export_import.h"
 #include "app/seed.h"
 #include "graph/knowledge_graph.h"
+#include "testutil.h"
 
 namespace funkygibbon::app {
 namespace {
@@ -10,13 +11,7 @@ namespace {
 using graph::GraphIndex;
 using graph::KnowledgeGraph;
 
-std::unique_ptr<KnowledgeGraph> NewGraph() {
-  auto store = store::OpenSqliteStore(store::StoreOptions{}, ":memory:");
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  auto kg = KnowledgeGraph::Open(std::move(store).value());
-  EXPECT_TRUE(kg.ok());
-  return std::move(kg).value();
-}
+std::unique_ptr<KnowledgeGraph> NewGraph() { return funkygibbon::testing::MemoryGraph(); }
 
 graph::EntityPtr ByName(const KnowledgeGraph& kg, const std::string& name) {
   return kg.Read([&](const GraphIndex& g) {

@@ -12,7 +12,7 @@
 #include "mcp/dispatcher.h"
 #include "mcp/json_text.h"
 #include "mcp/test_tools.h"
-#include "store/store.h"
+#include "testutil.h"
 
 namespace funkygibbon::mcp {
 namespace {
@@ -20,11 +20,7 @@ namespace {
 class GraphResourcesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = store::OpenSqliteStore(store::StoreOptions{}, ":memory:");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
-    ASSERT_TRUE(kg.ok()) << kg.status().ToString();
-    kg_ = std::move(kg).value();
+    kg_ = funkygibbon::testing::MemoryGraph();
     Add("home", EntityType::kHome, "Our House");
     Add("kitchen", EntityType::kRoom, "Kitchen");
     Add("lamp-1", EntityType::kDevice, "Kitchen Lamp");

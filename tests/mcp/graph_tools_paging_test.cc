@@ -11,7 +11,7 @@
 #include "graph/knowledge_graph.h"
 #include "mcp/tool_handlers.h"
 #include "mcp/tool_registry.h"
-#include "store/store.h"
+#include "testutil.h"
 #include "tools_json.h"
 
 namespace funkygibbon::mcp {
@@ -20,11 +20,7 @@ namespace {
 class GraphToolsPagingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = store::OpenSqliteStore(store::StoreOptions{}, ":memory:");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
-    ASSERT_TRUE(kg.ok()) << kg.status().ToString();
-    kg_ = std::move(kg).value();
+    kg_ = funkygibbon::testing::MemoryGraph();
     // The sync tools live in the app module; stand-ins keep tools.json whole.
     std::vector<ToolBinding> bindings = GraphToolBindings(*kg_);
     std::set<std::string> bound;

@@ -8,17 +8,11 @@
 #include <gtest/gtest.h>
 
 #include "graph/knowledge_graph.h"
-#include "store/store.h"
+#include "testutil.h"
 
 namespace funkygibbon::sync::testing {
 
-inline std::unique_ptr<graph::KnowledgeGraph> MemoryGraph() {
-  auto store = store::OpenSqliteStore(store::StoreOptions{}, ":memory:");
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
-  EXPECT_TRUE(kg.ok()) << kg.status().ToString();
-  return std::move(kg).value();
-}
+using funkygibbon::testing::MemoryGraph;
 
 // A request envelope around changes.
 inline Json Request(Json changes, Json extra = Json::object()) {
