@@ -61,8 +61,10 @@
 namespace funkygibbon::store {
 
 // WAL sizes (pages) at which the background thread, and at which the
-// committing thread, checkpoint.
-inline constexpr int kCheckpointPages = 1000;
+// committing thread, checkpoint. A page changed by many commits between two
+// checkpoints is copied once: at 4000 rather than 1000 pages, single-entity
+// creates over stdio cost ~12% less server CPU (10k entities; 16 MB of WAL).
+inline constexpr int kCheckpointPages = 4000;
 inline constexpr int kMaxWalPages = 10000;
 
 // Words beyond this many are ignored by Search (bounds the FTS5 query cost).
