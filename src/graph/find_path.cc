@@ -52,6 +52,11 @@ struct Step {
   bool forward;
 };
 
+EntitySummary Summarize(const GraphData& g, uint32_t n) {
+  const auto e = *g.node(n).entity;
+  return EntitySummary{std::string(e.id), std::string(e.name), e.entity_type};
+}
+
 class PathSearch {
  public:
   PathSearch(const GraphData& g, Direction dir, uint16_t mask) : g_(g), dir_(dir), mask_(mask) {}
@@ -197,7 +202,7 @@ StatusOr<PathResult> GraphIndex::FindPath(std::string_view from, std::string_vie
   PathResult result;
   if (s == t) {
     result.found = true;
-    result.nodes.push_back(g.Materialize(s));
+    result.nodes.push_back(Summarize(g, s));
     result.explored = 1;
     return result;
   }
@@ -213,7 +218,7 @@ StatusOr<PathResult> GraphIndex::FindPath(std::string_view from, std::string_vie
   }
   result.found = true;
   result.nodes.reserve(nodes.size());
-  for (uint32_t n : nodes) result.nodes.push_back(g.Materialize(n));
+  for (uint32_t n : nodes) result.nodes.push_back(Summarize(g, n));
   result.edges.reserve(steps.size());
   for (const Step& st : steps) {
     result.edges.push_back(PathStep{g.MakeRelationship(st.adj.edge()), st.forward});

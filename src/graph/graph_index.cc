@@ -80,6 +80,8 @@ EntityPtr GraphIndex::Get(std::string_view id) const {
   return n == kNone ? nullptr : impl_->Materialize(n);
 }
 
+bool GraphIndex::IsLive(std::string_view id) const { return impl_->FindLiveNode(id) != kNone; }
+
 RelationshipPtr GraphIndex::GetRelationship(std::string_view id) const {
   const uint32_t e = impl_->FindEdge(id);
   return e == kNone ? nullptr : impl_->MakeRelationship(e);

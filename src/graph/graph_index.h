@@ -42,9 +42,15 @@ struct PathStep {
   RelationshipPtr relationship;
   bool forward = true;  // walked from_entity -> to_entity (false: against it)
 };
+// An entity a path passes through, without its content.
+struct EntitySummary {
+  std::string id;
+  std::string name;
+  EntityType entity_type = EntityType::kNote;
+};
 struct PathResult {
   bool found = false;
-  std::vector<EntityPtr> nodes;   // from .. to; empty if not found
+  std::vector<EntitySummary> nodes;  // from .. to; empty if not found
   std::vector<PathStep> edges;    // nodes.size() - 1 steps
   size_t explored = 0;            // entities visited by the search
 };
@@ -196,6 +202,9 @@ class GraphIndex {
 
   // Current version (including tombstones), or nullptr.
   EntityPtr Get(std::string_view id) const;
+  // True if id has a current version that is not a tombstone; cheaper than
+  // Get (nothing is built).
+  bool IsLive(std::string_view id) const;
   // The edge (not deleted), or nullptr. A fresh copy on every call.
   RelationshipPtr GetRelationship(std::string_view id) const;
   size_t entity_count() const;        // live only

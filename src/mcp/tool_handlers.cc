@@ -349,11 +349,14 @@ StatusOr<Json> FindPath(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   opt.max_depth = static_cast<int>(Int(a, "max_depth", 10));
   const std::string from = Str(a, "from_entity_id"), to = Str(a, "to_entity_id");
   return kg.Read([&](const GraphIndex& g) -> StatusOr<Json> {
-    RETURN_IF_ERROR(Live(g, "from_entity_id", from).status());
-    RETURN_IF_ERROR(Live(g, "to_entity_id", to).status());
+    if (!g.IsLive(from)) return NotFoundEntity("from_entity_id", from);
+    if (!g.IsLive(to)) return NotFoundEntity("to_entity_id", to);
     ASSIGN_OR_RETURN(graph::PathResult p, g.FindPath(from, to, opt));
     Json nodes = Json::array(), edges = Json::array();
-    for (const auto& n : p.nodes) nodes.push_back(Summary(*n));
+    for (const graph::EntitySummary& n : p.nodes) {
+      nodes.push_back(
+          Json{{"id", n.id}, {"name", n.name}, {"entity_type", ToString(n.entity_type)}});
+    }
     for (const auto& s : p.edges) {
       edges.push_back(Json{{"id", s.relationship->id},
                            {"relationship_type", ToString(s.relationship->relationship_type)},

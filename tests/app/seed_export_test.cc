@@ -51,8 +51,8 @@ TEST(SeedTest, RealPathsExist) {
     out.direction = graph::Direction::kOut;
     auto p = g.FindPath(lamp->id, home->id, out);
     EXPECT_TRUE(p.ok() && p->found);
-    EXPECT_EQ(p->nodes[1]->id, living->id);
-    EXPECT_EQ(p->nodes.back()->id, home->id);
+    EXPECT_EQ(p->nodes[1].id, living->id);
+    EXPECT_EQ(p->nodes.back().id, home->id);
     // room -> door -> room through connects_to.
     graph::PathOptions doors;
     doors.relationship_types = {RelationshipType::kConnectsTo};
@@ -60,7 +60,7 @@ TEST(SeedTest, RealPathsExist) {
     auto q = g.FindPath(kitchen->id, ByName(*kg, "Utility Room")->id, doors);
     EXPECT_TRUE(q.ok() && q->found);
     ASSERT_EQ(q->nodes.size(), 3u);
-    EXPECT_EQ(q->nodes[1]->entity_type, EntityType::kDoor);
+    EXPECT_EQ(q->nodes[1].entity_type, EntityType::kDoor);
   });
 }
 

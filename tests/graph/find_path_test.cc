@@ -52,7 +52,7 @@ TEST_F(FindPathTest, RoomThroughDoorToRoom) {
   PathResult p = Path("kitchen", "hall", Opts(Direction::kOut, {R::kConnectsTo}));
   ASSERT_TRUE(p.found);
   EXPECT_EQ(Ids(p.nodes), (Strings{"kitchen", "door-kh", "hall"}));
-  EXPECT_EQ(p.nodes[1]->entity_type, E::kDoor);
+  EXPECT_EQ(p.nodes[1].entity_type, E::kDoor);
 }
 
 TEST_F(FindPathTest, DirectionOutInBoth) {
@@ -88,8 +88,8 @@ TEST_F(FindPathTest, MixedDirectionsMarkEachStep) {
   EXPECT_EQ(fw, (std::vector<bool>{true, true, false, false}));
   for (size_t i = 0; i < p.edges.size(); ++i) {
     const Relationship& r = *p.edges[i].relationship;
-    const std::string& a = p.nodes[i]->id;
-    const std::string& b = p.nodes[i + 1]->id;
+    const std::string& a = p.nodes[i].id;
+    const std::string& b = p.nodes[i + 1].id;
     if (p.edges[i].forward) {
       EXPECT_EQ(r.from_entity_id, a);
       EXPECT_EQ(r.to_entity_id, b);
@@ -164,7 +164,7 @@ TEST_F(FindPathTest, EdgesSurviveANewVersionOfAnEndpoint) {
   PathResult p = Path("kitchen", "hall", Opts(Direction::kOut));
   ASSERT_TRUE(p.found);
   EXPECT_EQ(Ids(p.nodes), (Strings{"kitchen", "door-kh", "hall"}));
-  EXPECT_EQ(p.nodes[1]->name, "Kitchen Door (painted)");
+  EXPECT_EQ(p.nodes[1].name, "Kitchen Door (painted)");
 }
 
 // Two rooms joined by two doors: the path goes through the door with the
@@ -297,14 +297,18 @@ PathResult ReferencePath(const GraphIndex& g, const std::string& from, const std
   }
   if (!seen.count(to)) return out;
   out.found = true;
+  auto summary = [&](const std::string& id) {
+    EntityPtr e = g.Get(id);
+    return EntitySummary{e->id, e->name, e->entity_type};
+  };
   std::string cur = to;
   while (cur != from) {
     auto& [r, fw] = seen[cur].second;
-    out.nodes.push_back(g.Get(cur));
+    out.nodes.push_back(summary(cur));
     out.edges.push_back(PathStep{r, fw});
     cur = fw ? r->from_entity_id : r->to_entity_id;
   }
-  out.nodes.push_back(g.Get(from));
+  out.nodes.push_back(summary(from));
   std::reverse(out.nodes.begin(), out.nodes.end());
   std::reverse(out.edges.begin(), out.edges.end());
   return out;

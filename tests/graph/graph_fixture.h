@@ -140,6 +140,11 @@ inline std::vector<std::string> Ids(const std::vector<EntityPtr>& es) {
   for (const EntityPtr& e : es) out.push_back(e ? e->id : "<null>");
   return out;
 }
+inline std::vector<std::string> Ids(const std::vector<EntitySummary>& es) {
+  std::vector<std::string> out;
+  for (const EntitySummary& e : es) out.push_back(e.id);
+  return out;
+}
 
 inline std::vector<std::string> EdgeIds(const std::vector<PathStep>& steps) {
   std::vector<std::string> out;

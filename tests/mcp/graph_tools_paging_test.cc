@@ -1,7 +1,9 @@
 // Large answers page: get_entity_details pages an entity's relationships,
 // get_entity_history its versions, so no single tool answer grows with a
-// hub entity's degree. Runs the real tools.json and handlers on an
-// in-memory graph.
+// hub entity's degree. Also what find_path answers (names of the entities
+// on the path, not their content). Runs the real tools.json and handlers on
+// an in-memory graph.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -160,6 +162,40 @@ TEST_F(GraphToolsPagingTest, HistoryComesInPagesOldestFirst) {
   }
   ASSERT_EQ(names.size(), 12u);
   for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(names[i], "v" + std::to_string(i));
+}
+
+TEST_F(GraphToolsPagingTest, FindPathNamesEachEntityOnThePathWithoutItsContent) {
+  const std::string lamp = Create(EntityType::kDevice, "Desk lamp");
+  const std::string room = Create(EntityType::kRoom, "Study");
+  const std::string home = Create(EntityType::kHome, "Home");
+  Relate(lamp, room, RelationshipType::kLocatedIn);
+  Relate(room, home, RelationshipType::kLocatedIn);
+
+  Json p = Call("find_path", Json{{"from_entity_id", lamp}, {"to_entity_id", home}});
+  EXPECT_EQ(p["found"], true);
+  EXPECT_EQ(p["length"], 2);
+  const Json want = Json::array({Json{{"id", lamp}, {"name", "Desk lamp"}, {"entity_type", "device"}},
+                                 Json{{"id", room}, {"name", "Study"}, {"entity_type", "room"}},
+                                 Json{{"id", home}, {"name", "Home"}, {"entity_type", "home"}}});
+  EXPECT_EQ(p["nodes"], want);
+  ASSERT_EQ(p["edges"].size(), 2u);
+  EXPECT_EQ(p["edges"][0]["from_entity_id"], lamp);
+  EXPECT_EQ(p["edges"][0]["walked"], "forward");
+
+  // Unknown and deleted endpoints are named by the argument that held them.
+  auto error_text = [&](const Json& args) {
+    ToolContext ctx;
+    auto out = registry_->Call("find_path", args, ctx);
+    EXPECT_TRUE(out.ok());
+    if (!out.ok()) return std::string();
+    EXPECT_TRUE(out->value("isError", false)) << out->dump();
+    return (*out)["content"][0]["text"].get<std::string>();
+  };
+  EXPECT_THAT(error_text(Json{{"from_entity_id", "nope"}, {"to_entity_id", home}}),
+              ::testing::HasSubstr("from_entity_id: entity 'nope' not found"));
+  ASSERT_TRUE(kg_->DeleteEntity(home, "test").ok());
+  EXPECT_THAT(error_text(Json{{"from_entity_id", lamp}, {"to_entity_id", home}}),
+              ::testing::HasSubstr("to_entity_id: entity '" + home + "' not found"));
 }
 
 }  // namespace
