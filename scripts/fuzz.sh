@@ -8,6 +8,13 @@
 #                            instead of a time limit
 #   FG_FUZZ_TARGETS="http sync_hub"   only these targets (default: all)
 #   FG_FUZZ_JOBS=N           build parallelism (default: nproc)
+#   FG_FUZZ_RESUME=1         keep each target's grown corpus from the last run
+#                            (build-fuzz/fuzz-run/<target>/corpus) instead of
+#                            starting again from the seeds: a campaign split
+#                            over several runs; the log of each run is kept
+#                            as log.1, log.2, ...
+#   FG_FUZZ_TIMEOUT=S        seconds one input may take before it counts as
+#                            a hang (default 30)
 #
 # Fails if any target finds a crash, a sanitizer report, a leak, a timeout or
 # a broken invariant; the input is then in build-fuzz/fuzz-run/<target>/
@@ -45,12 +52,19 @@ failed=()
 printf '%-16s %14s %10s  %s\n' target executions exec/s result
 for t in "${targets[@]}"; do
   work="$BUILD/fuzz-run/$t"
-  rm -rf "$work"
+  if [ "${FG_FUZZ_RESUME:-0}" = 1 ] && [ -d "$work/corpus" ]; then
+    n=1
+    while [ -e "$work/log.$n" ]; do n=$((n + 1)); done
+    [ -f "$work/log" ] && mv "$work/log" "$work/log.$n"
+  else
+    rm -rf "$work"
+  fi
   mkdir -p "$work/corpus"
   cp "$ROOT/fuzz/corpus/$t/"* "$work/corpus/"
   seeds=("$work/corpus")
   if [ -d "$ROOT/fuzz/regressions/$t" ]; then seeds+=("$ROOT/fuzz/regressions/$t"); fi
-  args=(-print_final_stats=1 -artifact_prefix="$work/" -timeout=30 -rss_limit_mb=4096 -max_len=16384)
+  args=(-print_final_stats=1 -artifact_prefix="$work/" -timeout="${FG_FUZZ_TIMEOUT:-30}"
+        -rss_limit_mb=4096 -max_len=16384)
   if [ -f "$ROOT/fuzz/dict/$t.dict" ]; then args+=(-dict="$ROOT/fuzz/dict/$t.dict"); fi
   if [ -n "$RUNS" ]; then
     args+=(-runs="$RUNS")
