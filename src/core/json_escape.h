@@ -23,8 +23,8 @@ size_t Utf8SequenceLength(std::string_view s, size_t i, size_t* bad);
 
 // What AppendJsonString does with bytes that are not well-formed UTF-8.
 enum class InvalidUtf8 {
-  kCopy,         // the caller guarantees valid UTF-8 (e.g. DumpJson output):
-                 // bytes >= 0x80 are copied unchecked, the cheapest
+  kCopy,     // the caller guarantees valid UTF-8 (e.g. DumpJson output):
+             // bytes >= 0x80 are copied unchecked, the cheapest
   kReplace,  // each maximal ill-formed subpart becomes one U+FFFD, as
              // nlohmann's error_handler_t::replace and SanitizeUtf8 do
 };

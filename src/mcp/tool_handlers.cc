@@ -74,9 +74,10 @@ constexpr int64_t kDefaultHistoryLimit = 100;
 
 // ---- result helpers ----
 
-Json Summary(const Entity& e) {
-  return Json{{"id", e.id}, {"name", e.name}, {"entity_type", ToString(e.entity_type)}};
+Json Summary(const std::string& id, const std::string& name, EntityType type) {
+  return Json{{"id", id}, {"name", name}, {"entity_type", ToString(type)}};
 }
+Json Summary(const Entity& e) { return Summary(e.id, e.name, e.entity_type); }
 
 std::string_view Walked(bool forward) { return forward ? "forward" : "backward"; }
 
@@ -354,8 +355,7 @@ StatusOr<Json> FindPath(KnowledgeGraph& kg, const Json& a, ToolContext&) {
     ASSIGN_OR_RETURN(graph::PathResult p, g.FindPath(from, to, opt));
     Json nodes = Json::array(), edges = Json::array();
     for (const graph::EntitySummary& n : p.nodes) {
-      nodes.push_back(
-          Json{{"id", n.id}, {"name", n.name}, {"entity_type", ToString(n.entity_type)}});
+      nodes.push_back(Summary(n.id, n.name, n.entity_type));
     }
     for (const auto& s : p.edges) {
       edges.push_back(Json{{"id", s.relationship->id},

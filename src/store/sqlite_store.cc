@@ -124,15 +124,13 @@ constexpr const char kSearchCount[] = "SELECT count(*)" FG_SEARCH_WHERE;
 // rank is bm25 with the weights configured in the schema (name 10, body 1);
 // ORDER BY rank lets FTS5 sort internally, and snippet() is only computed
 // for the rows returned.
-constexpr const char kSearchPage[] =
-    "SELECT id, -rank, snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)" FG_SEARCH_WHERE
-    " ORDER BY rank LIMIT ?3 OFFSET ?4";
+#define FG_SEARCH_HIT \
+  "SELECT id, -rank, snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)" FG_SEARCH_WHERE
+constexpr const char kSearchPage[] = FG_SEARCH_HIT " ORDER BY rank LIMIT ?3 OFFSET ?4";
 // The first ?3 matches in rowid order, unsorted: FTS5 prepares a sorter
 // statement for every ORDER BY rank query, and most searches name something
 // specific and match a handful of entities, so those are ranked in C++.
-constexpr const char kSearchFew[] =
-    "SELECT id, -rank, snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)" FG_SEARCH_WHERE
-    " LIMIT ?3";
+constexpr const char kSearchFew[] = FG_SEARCH_HIT " LIMIT ?3";
 
 constexpr const char kGetMeta[] = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char kListMeta[] =
@@ -141,6 +139,7 @@ constexpr const char kListMeta[] =
 #undef FG_ENTITY_COLUMNS
 #undef FG_RELATIONSHIP_COLUMNS
 #undef FG_CURRENT_FROM
+#undef FG_SEARCH_HIT
 #undef FG_SEARCH_WHERE
 
 int64_t ToSqlLimit(size_t n) {
@@ -836,13 +835,14 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
   if (request.limit > 0 && request.limit <= kFewMatches &&
       request.offset <= kFewMatches - request.limit) {
     const size_t page_end = request.offset + request.limit;
-    while (true) {
-      ASSIGN_OR_RETURN(std::optional<std::vector<SearchHit>> few, all_if_few(match, page_end));
-      if (!few) break;  // more than a page: count and sort below
-      if (few->empty()) {
-        ASSIGN_OR_RETURN(bool retry, next_match());
-        if (retry) continue;
+    ASSIGN_OR_RETURN(std::optional<std::vector<SearchHit>> few, all_if_few(match, page_end));
+    if (few && few->empty()) {
+      ASSIGN_OR_RETURN(bool retry, next_match());
+      if (retry) {
+        ASSIGN_OR_RETURN(few, all_if_few(match, page_end));
       }
+    }
+    if (few) {  // else more matches than the page reaches: count and sort below
       result.total = few->size();
       for (size_t i = request.offset; i < few->size(); ++i) {
         result.hits.push_back(std::move((*few)[i]));
