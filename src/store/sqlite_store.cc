@@ -457,31 +457,65 @@ int SqliteStore::OnWalCommit(void* self, sqlite3* db, const char* name, int page
     // What SQLite's default hook does (at 1000 pages). Errors are ignored as
     // there: the commit has already succeeded.
     (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= kCheckpointPages) {
-    auto* store = static_cast<SqliteStore*>(self);
-    {
-      std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
-      store->checkpoint_wanted_ = true;
+    static_cast<SqliteStore*>(self)->forced_passes_.fetch_add(1, std::memory_order_relaxed);
+    return SQLITE_OK;
+  }
+  if (pages < kCheckpointPages) return SQLITE_OK;
+  auto* store = static_cast<SqliteStore*>(self);
+  bool copy_rest = false;
+  {
+    std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
+    switch (store->checkpoint_state_) {
+      case CheckpointState::kIdle:
+        store->checkpoint_state_ = CheckpointState::kWanted;
+        store->checkpoint_cv_.notify_one();
+        break;
+      case CheckpointState::kCopied:
+        store->checkpoint_state_ = CheckpointState::kIdle;
+        copy_rest = true;
+        break;
+      case CheckpointState::kWanted:
+      case CheckpointState::kRunning:
+        break;
     }
-    store->checkpoint_cv_.notify_one();
+  }
+  // Only the frames committed while the background pass ran are left to
+  // copy; once they are, the next commit restarts the WAL.
+  if (copy_rest) {
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    store->finishing_passes_.fetch_add(1, std::memory_order_relaxed);
   }
   return SQLITE_OK;
+}
+
+CheckpointCounts SqliteStore::checkpoint_counts() const {
+  return CheckpointCounts{background_passes_.load(std::memory_order_relaxed),
+                          finishing_passes_.load(std::memory_order_relaxed),
+                          forced_passes_.load(std::memory_order_relaxed)};
 }
 
 void SqliteStore::CheckpointLoop() {
   std::unique_lock<std::mutex> lock(checkpoint_mu_);
   while (true) {
-    checkpoint_cv_.wait(lock, [this] { return checkpoint_wanted_ || stopping_; });
+    checkpoint_cv_.wait(
+        lock, [this] { return checkpoint_state_ == CheckpointState::kWanted || stopping_; });
     if (stopping_) return;
-    checkpoint_wanted_ = false;
+    checkpoint_state_ = CheckpointState::kRunning;
     lock.unlock();
     // PASSIVE: copies what no reader still needs and never blocks the
     // writer or readers. A failure (e.g. SQLITE_BUSY from a concurrent
-    // checkpoint) is harmless: the next request retries, and closing the
+    // checkpoint) is harmless: the next commit asks again, and closing the
     // store checkpoints too.
-    (void)sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), "main", SQLITE_CHECKPOINT_PASSIVE,
-                                    nullptr, nullptr);
+    int log_frames = -1;
+    int copied_frames = -1;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), "main",
+                                             SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                             &copied_frames);
+    background_passes_.fetch_add(1, std::memory_order_relaxed);
     lock.lock();
+    checkpoint_state_ = rc == SQLITE_OK && copied_frames == log_frames
+                            ? CheckpointState::kCopied
+                            : CheckpointState::kIdle;
   }
 }
 

@@ -9,11 +9,17 @@
 // Checkpoints: SQLite's default (the committing thread checkpoints once the
 // WAL reaches 1000 pages) puts two fsyncs and a page copy inside every
 // ~100th small commit. Instead, once the WAL holds kCheckpointPages pages a
-// background thread with its own connection runs PASSIVE checkpoints beside
-// the commits; when writes pause, one completes and the next commit restarts
-// the WAL from its beginning. Only under writes sustained long enough for
-// the WAL to reach kMaxWalPages does the committing thread checkpoint itself
-// (by then the background has copied most pages), which bounds the WAL.
+// background thread with its own connection runs one PASSIVE checkpoint
+// beside the commits, copying the bulk of the WAL. The commits made while it
+// ran are not in the database yet, so the WAL cannot restart; the first
+// commit after it finished copies just those (a short PASSIVE checkpoint on
+// the committing thread) and the next commit restarts the WAL from its
+// beginning. One background pass per cycle, not one per commit: under
+// sustained writes a pass is always running, and re-requesting one after
+// every commit copied the hot pages and fsynced over and over. If a reader
+// keeps the background pass from copying everything, the next commit asks
+// for another pass instead. Only when the WAL reaches kMaxWalPages does the
+// committing thread checkpoint everything itself, which bounds the WAL.
 //
 // ":memory:" (and read_connections <= 0): there is no pool; the read methods
 // run on the writer connection under the writer mutex, so they wait for a
@@ -45,6 +51,7 @@
 #ifndef FUNKYGIBBON_STORE_SQLITE_STORE_H_
 #define FUNKYGIBBON_STORE_SQLITE_STORE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +82,13 @@ inline constexpr size_t kMaxSearchWords = 32;
 // text has no words. Exposed for tests.
 StatusOr<std::string> BuildSearchQuery(std::string_view text, bool any);
 
+// How the WAL was checkpointed since the store opened (file databases).
+struct CheckpointCounts {
+  uint64_t background = 0;  // passes of the background thread
+  uint64_t finishing = 0;   // short passes by a commit after a background pass
+  uint64_t forced = 0;      // passes by a commit at kMaxWalPages
+};
+
 class SqliteStore final : public Store {
  public:
   static StatusOr<std::unique_ptr<SqliteStore>> Open(const StoreOptions& options,
@@ -100,6 +114,8 @@ class SqliteStore final : public Store {
       std::string_view prefix) override;
   Status Backup(const std::string& path) override;
   Status CheckIntegrity() override;
+
+  CheckpointCounts checkpoint_counts() const;
 
  private:
   class Reader;
@@ -128,8 +144,16 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> checkpoint_db_;  // used only by checkpointer_
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
-  bool checkpoint_wanted_ = false;  // guarded by checkpoint_mu_
-  bool stopping_ = false;           // guarded by checkpoint_mu_
+  // kIdle -> kWanted (a commit saw kCheckpointPages) -> kRunning (the
+  // background pass) -> kCopied (it copied every frame there was when it
+  // began) -> kIdle (the next commit copied the rest). A pass that could not
+  // copy everything goes back to kIdle.
+  enum class CheckpointState { kIdle, kWanted, kRunning, kCopied };
+  CheckpointState checkpoint_state_ = CheckpointState::kIdle;  // guarded by checkpoint_mu_
+  bool stopping_ = false;                                      // guarded by checkpoint_mu_
+  std::atomic<uint64_t> background_passes_{0};
+  std::atomic<uint64_t> finishing_passes_{0};
+  std::atomic<uint64_t> forced_passes_{0};
   std::thread checkpointer_;
 };
 

@@ -821,6 +821,34 @@ TEST(SqliteStoreTest, WalStaysBoundedUnderSustainedWrites) {
   EXPECT_EQ(ScanAll(*reopened).entities.size(), static_cast<size_t>(kCommits));
 }
 
+TEST(SqliteStoreTest, SustainedWritesGetOneBackgroundCheckpointPerWalCycle) {
+  const std::string path = DbPath();
+  auto opened = SqliteStore::Open({}, path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  SqliteStore& store = **opened;
+  // ~20 pages per commit, back to back: the WAL passes kCheckpointPages
+  // several times. Each background pass must be followed by one short
+  // finishing pass on a commit (after which the WAL restarts) or, if the
+  // WAL reached kMaxWalPages first, by a forced one; a background pass
+  // requested again after every commit would outnumber them many times.
+  constexpr int kCommits = 3000;
+  for (int i = 0; i < kCommits; ++i) {
+    CommitOrDie(
+        store,
+        Put({MakeEntity("e" + std::to_string(i), "v1", "E", {{"blob", std::string(3000, 'b')}})}));
+  }
+  const CheckpointCounts n = store.checkpoint_counts();
+  SCOPED_TRACE(std::to_string(n.background) + " background, " + std::to_string(n.finishing) +
+               " finishing, " + std::to_string(n.forced) + " forced");
+  EXPECT_GE(n.background, 2u);
+  EXPECT_GE(n.finishing, 1u);
+  EXPECT_LE(n.background, n.finishing + n.forced + 1);
+  EXPECT_TRUE(store.CheckIntegrity().ok());
+  opened->reset();
+  auto reopened = OpenOrDie(path);
+  EXPECT_EQ(ScanAll(*reopened).entities.size(), static_cast<size_t>(kCommits));
+}
+
 TEST(SqliteStoreTest, PowerLossDurabilityUsesFullSync) {
   const std::string path = DbPath();
   StoreOptions options;
