@@ -70,13 +70,29 @@ std::string FormatTimestamp(Micros t) {
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
   const int64_t secs = rem / 1000000;
-  const int64_t us = rem % 1000000;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lld+00:00",
-                static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
-                static_cast<long long>((secs / 60) % 60), static_cast<long long>(secs % 60),
-                static_cast<long long>(us));
-  return buf;
+  // Written by hand: entities and edges format two of these each, and
+  // snprintf was a visible part of a read's cost. Years outside 0..9999
+  // (which ParseTimestamp never yields) keep snprintf's exact output.
+  if (y < 0 || y > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lld+00:00",
+                  static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
+                  static_cast<long long>((secs / 60) % 60), static_cast<long long>(secs % 60),
+                  static_cast<long long>(rem % 1000000));
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00.000000+00:00";
+  const auto put = [&out](size_t end, int64_t v, int width) {
+    for (int i = 1; i <= width; ++i, v /= 10) out[end - static_cast<size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(4, y, 4);
+  put(7, m, 2);
+  put(10, d, 2);
+  put(13, secs / 3600, 2);
+  put(16, (secs / 60) % 60, 2);
+  put(19, secs % 60, 2);
+  put(26, rem % 1000000, 6);
+  return out;
 }
 
 std::optional<Micros> ParseTimestamp(std::string_view s) {
@@ -163,9 +179,20 @@ std::optional<ParsedVersion> ParseVersion(std::string_view v) {
 }
 
 std::string FormatVersion(const ParsedVersion& v) {
-  char counter[16];
-  std::snprintf(counter, sizeof counter, "%06d", v.counter % 1000000);
-  return FormatTimestamp(v.time) + "-" + counter + "-" + v.user_id;
+  std::string out = FormatTimestamp(v.time);
+  out.reserve(out.size() + 8 + v.user_id.size());
+  int counter = v.counter % 1000000;
+  if (counter < 0) {  // never made by ParseVersion or VersionGenerator
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%06d", counter);
+    return out + "-" + buf + "-" + v.user_id;
+  }
+  out += "-000000-";
+  for (size_t i = out.size() - 2; counter > 0; --i, counter /= 10) {
+    out[i] = static_cast<char>('0' + counter % 10);
+  }
+  out += v.user_id;
+  return out;
 }
 
 int CompareVersions(std::string_view a, std::string_view b) {

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <string>
+
 namespace funkygibbon {
 namespace {
 
@@ -9,6 +14,40 @@ TEST(VersionTest, FormatsCanonicalTimestamp) {
   auto t = ParseTimestamp("2026-06-15T09:41:02.581234+00:00");
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(FormatTimestamp(*t), "2026-06-15T09:41:02.581234+00:00");
+}
+
+// FormatTimestamp and FormatVersion write their digits by hand; they must
+// agree with the printf formats they replaced across the whole range.
+TEST(VersionTest, FormattingMatchesPrintfAcrossTheRange) {
+  const Micros first = *ParseTimestamp("0000-01-01T00:00:00.000000+00:00");
+  const Micros last = *ParseTimestamp("9999-12-31T23:59:59.999999+00:00");
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<Micros> any(first, last);
+  for (int i = 0; i < 20000; ++i) {
+    const Micros t = i == 0 ? first : i == 1 ? last : any(rng);
+    const std::string text = FormatTimestamp(t);
+    ASSERT_EQ(text.size(), 32u) << text;
+    ASSERT_EQ(ParseTimestamp(text), t) << text;
+    // The fields, re-derived the slow way.
+    const std::time_t secs = static_cast<std::time_t>((t >= 0 ? t : t - 999999) / 1000000);
+    std::tm tm{};
+    if (gmtime_r(&secs, &tm) != nullptr && tm.tm_year + 1900 >= 0) {
+      char want[64];
+      std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00",
+                    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                    tm.tm_sec, static_cast<long long>(((t % 1000000) + 1000000) % 1000000));
+      ASSERT_EQ(text, want);
+    }
+  }
+  for (int counter : {0, 1, 9, 10, 417, 99999, 100000, 999999}) {
+    ParsedVersion v;
+    v.time = *ParseTimestamp("2026-06-15T09:41:02.581234+00:00");
+    v.counter = counter;
+    v.user_id = "hub";
+    char want[96];
+    std::snprintf(want, sizeof want, "2026-06-15T09:41:02.581234+00:00-%06d-hub", counter);
+    EXPECT_EQ(FormatVersion(v), want);
+  }
 }
 
 TEST(VersionTest, ParsesClientTimestampForms) {
