@@ -262,7 +262,12 @@ void RegisterAll() {
   graph::PathOptions typed;
   typed.relationship_types = {RelationshipType::kLocatedIn, RelationshipType::kConnectsTo,
                               RelationshipType::kControls};
-  // Sizes outermost, so each graph is built once.
+  // Sizes outermost, so each graph is built once. First the shapes of the
+  // stdio benchmark (2 edges per entity) at 1k and 100k, for find_path's
+  // growth between them.
+  for (const auto& [n, m] : std::vector<std::pair<int64_t, int64_t>>{{1000, 2000}, {100000, 200000}}) {
+    benchmark::RegisterBenchmark("FindPath/both", BM_FindPath, both)->Args({n, m})->MinTime(2.0);
+  }
   for (const auto& [n, m] : sizes) {
     benchmark::RegisterBenchmark("FindPath/both", BM_FindPath, both)->Args({n, m})->MinTime(2.0);
     benchmark::RegisterBenchmark("FindPath/3types", BM_FindPath, typed)->Args({n, m})->MinTime(1.0);

@@ -57,6 +57,11 @@ EntitySummary Summarize(const GraphData& g, uint32_t n) {
   return EntitySummary{std::string(e.id), std::string(e.name), e.entity_type};
 }
 
+// How far ahead of the expansion a level's nodes, then their adjacency
+// arrays, are prefetched (see GraphData::PrefetchNode).
+constexpr size_t kPrefetchNode = 8;
+constexpr size_t kPrefetchSteps = 4;
+
 class PathSearch {
  public:
   PathSearch(const GraphData& g, Direction dir, uint16_t mask) : g_(g), dir_(dir), mask_(mask) {}
@@ -78,6 +83,8 @@ class PathSearch {
       const int16_t next = static_cast<int16_t>((forward ? F_ : B_) + 1);
       bool met = false;
       for (size_t i = begin; i < end && !met; ++i) {
+        if (i + kPrefetchNode < end) g_.PrefetchNode(q[i + kPrefetchNode]);
+        if (i + kPrefetchSteps < end) g_.PrefetchSteps(q[i + kPrefetchSteps]);
         g_.ForEachStep(q[i], forward ? dir_ : rdir, mask_, [&](const Adj& a, bool) {
           Visit* v = visits_.Insert(a.node).first;
           int16_t& mine = forward ? v->fd : v->bd;
@@ -221,7 +228,9 @@ StatusOr<PathResult> GraphIndex::FindPath(std::string_view from, std::string_vie
   for (uint32_t n : nodes) result.nodes.push_back(Summarize(g, n));
   result.edges.reserve(steps.size());
   for (const Step& st : steps) {
-    result.edges.push_back(PathStep{g.MakeRelationship(st.adj.edge()), st.forward});
+    const internal::EdgeRec& e = g.edge(st.adj.edge());
+    result.edges.push_back(PathStep{e.id.ToString(), e.type, std::string(g.NodeId(e.from)),
+                                    std::string(g.NodeId(e.to)), st.forward});
   }
   return result;
 }

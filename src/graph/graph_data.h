@@ -521,6 +521,15 @@ class GraphData {
   }
   bool live(uint32_t n) const { return live_[n] != 0; }
   const Node& node(uint32_t n) const { return nodes_[n]; }
+  // Hints for a traversal that knows which nodes it expands next: at 100k
+  // nodes each expansion misses the cache on the node and on both of its
+  // adjacency arrays, and issuing those loads early overlaps the misses.
+  void PrefetchNode(uint32_t n) const { __builtin_prefetch(&nodes_[n]); }
+  void PrefetchSteps(uint32_t n) const {
+    const Node& nd = nodes_[n];
+    __builtin_prefetch(nd.out.begin());
+    __builtin_prefetch(nd.in.begin());
+  }
   // The entity of node n as a shared Entity (null if none has arrived).
   EntityPtr Materialize(uint32_t n) const { return nodes_[n].entity.Materialize(); }
   const EdgeRec& edge(uint32_t e) const { return edges_[e]; }

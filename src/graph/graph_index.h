@@ -38,8 +38,12 @@ struct PathOptions {
 };
 inline constexpr int kMaxPathDepth = 50;
 
+// One edge of a path, without its properties and timestamps.
 struct PathStep {
-  RelationshipPtr relationship;
+  std::string id;
+  RelationshipType relationship_type = RelationshipType::kConnectsTo;
+  std::string from_entity_id;
+  std::string to_entity_id;
   bool forward = true;  // walked from_entity -> to_entity (false: against it)
 };
 // An entity a path passes through, without its content.

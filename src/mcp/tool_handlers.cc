@@ -358,10 +358,10 @@ StatusOr<Json> FindPath(KnowledgeGraph& kg, const Json& a, ToolContext&) {
       nodes.push_back(Summary(n.id, n.name, n.entity_type));
     }
     for (const auto& s : p.edges) {
-      edges.push_back(Json{{"id", s.relationship->id},
-                           {"relationship_type", ToString(s.relationship->relationship_type)},
-                           {"from_entity_id", s.relationship->from_entity_id},
-                           {"to_entity_id", s.relationship->to_entity_id},
+      edges.push_back(Json{{"id", s.id},
+                           {"relationship_type", ToString(s.relationship_type)},
+                           {"from_entity_id", s.from_entity_id},
+                           {"to_entity_id", s.to_entity_id},
                            {"walked", Walked(s.forward)}});
     }
     Json j{{"found", p.found},       {"from_entity_id", from}, {"to_entity_id", to},

@@ -87,7 +87,7 @@ TEST_F(FindPathTest, MixedDirectionsMarkEachStep) {
   for (const PathStep& s : p.edges) fw.push_back(s.forward);
   EXPECT_EQ(fw, (std::vector<bool>{true, true, false, false}));
   for (size_t i = 0; i < p.edges.size(); ++i) {
-    const Relationship& r = *p.edges[i].relationship;
+    const PathStep& r = p.edges[i];
     const std::string& a = p.nodes[i].id;
     const std::string& b = p.nodes[i + 1].id;
     if (p.edges[i].forward) {
@@ -305,7 +305,8 @@ PathResult ReferencePath(const GraphIndex& g, const std::string& from, const std
   while (cur != from) {
     auto& [r, fw] = seen[cur].second;
     out.nodes.push_back(summary(cur));
-    out.edges.push_back(PathStep{r, fw});
+    out.edges.push_back(
+        PathStep{r->id, r->relationship_type, r->from_entity_id, r->to_entity_id, fw});
     cur = fw ? r->from_entity_id : r->to_entity_id;
   }
   out.nodes.push_back(summary(from));
@@ -355,6 +356,9 @@ TEST(FindPathRandomTest, MatchesReferenceBfsOnRandomGraphs) {
       ASSERT_EQ(EdgeIds(got->edges), EdgeIds(want.edges)) << "seed " << seed;
       for (size_t i = 0; i < want.edges.size(); ++i) {
         EXPECT_EQ(got->edges[i].forward, want.edges[i].forward);
+        EXPECT_EQ(got->edges[i].relationship_type, want.edges[i].relationship_type);
+        EXPECT_EQ(got->edges[i].from_entity_id, want.edges[i].from_entity_id);
+        EXPECT_EQ(got->edges[i].to_entity_id, want.edges[i].to_entity_id);
       }
     }
   }

@@ -148,7 +148,7 @@ inline std::vector<std::string> Ids(const std::vector<EntitySummary>& es) {
 
 inline std::vector<std::string> EdgeIds(const std::vector<PathStep>& steps) {
   std::vector<std::string> out;
-  for (const PathStep& s : steps) out.push_back(s.relationship ? s.relationship->id : "<null>");
+  for (const PathStep& s : steps) out.push_back(s.id);
   return out;
 }
 
