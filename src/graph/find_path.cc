@@ -52,11 +52,6 @@ struct Step {
   bool forward;
 };
 
-EntitySummary Summarize(const GraphData& g, uint32_t n) {
-  const auto e = *g.node(n).entity;
-  return EntitySummary{std::string(e.id), std::string(e.name), e.entity_type};
-}
-
 // How far ahead of the expansion a level's nodes, then their adjacency
 // arrays, are prefetched (see GraphData::PrefetchNode).
 constexpr size_t kPrefetchNode = 8;
@@ -209,7 +204,7 @@ StatusOr<PathResult> GraphIndex::FindPath(std::string_view from, std::string_vie
   PathResult result;
   if (s == t) {
     result.found = true;
-    result.nodes.push_back(Summarize(g, s));
+    result.nodes.push_back(g.Summarize(s));
     result.explored = 1;
     return result;
   }
@@ -225,7 +220,7 @@ StatusOr<PathResult> GraphIndex::FindPath(std::string_view from, std::string_vie
   }
   result.found = true;
   result.nodes.reserve(nodes.size());
-  for (uint32_t n : nodes) result.nodes.push_back(Summarize(g, n));
+  for (uint32_t n : nodes) result.nodes.push_back(g.Summarize(n));
   result.edges.reserve(steps.size());
   for (const Step& st : steps) {
     const internal::EdgeRec& e = g.edge(st.adj.edge());

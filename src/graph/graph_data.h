@@ -509,6 +509,11 @@ class GraphData {
     auto it = pending_ids_.find(n);
     return it == pending_ids_.end() ? std::string_view() : std::string_view(it->second);
   }
+  // Id, name and type of node n's entity, which must have arrived.
+  EntitySummary Summarize(uint32_t n) const {
+    const auto e = *nodes_[n].entity;
+    return EntitySummary{std::string(e.id), std::string(e.name), e.entity_type};
+  }
   // The node of a live entity, or kNone.
   uint32_t FindLiveNode(std::string_view id) const {
     uint32_t n = FindNode(id);

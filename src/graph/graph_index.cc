@@ -82,6 +82,12 @@ EntityPtr GraphIndex::Get(std::string_view id) const {
 
 bool GraphIndex::IsLive(std::string_view id) const { return impl_->FindLiveNode(id) != kNone; }
 
+std::optional<EntitySummary> GraphIndex::GetSummary(std::string_view id) const {
+  const uint32_t n = impl_->FindNode(id);
+  if (n == kNone || impl_->node(n).entity.get() == nullptr) return std::nullopt;
+  return impl_->Summarize(n);
+}
+
 RelationshipPtr GraphIndex::GetRelationship(std::string_view id) const {
   const uint32_t e = impl_->FindEdge(id);
   return e == kNone ? nullptr : impl_->MakeRelationship(e);

@@ -209,6 +209,9 @@ class GraphIndex {
   // True if id has a current version that is not a tombstone; cheaper than
   // Get (nothing is built).
   bool IsLive(std::string_view id) const;
+  // Id, name and type of the current version (tombstones included), without
+  // building the entity; nullopt if there is none.
+  std::optional<EntitySummary> GetSummary(std::string_view id) const;
   // The edge (not deleted), or nullptr. A fresh copy on every call.
   RelationshipPtr GetRelationship(std::string_view id) const;
   size_t entity_count() const;        // live only

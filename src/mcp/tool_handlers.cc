@@ -107,13 +107,14 @@ StatusOr<EntityPtr> LiveOfType(const GraphIndex& g, const std::string& field,
 // One edge as seen from `self`, with the entity at the other end.
 Json EdgeView(const GraphIndex& g, const Relationship& r, const std::string& self) {
   const std::string& other_id = r.from_entity_id == self ? r.to_entity_id : r.from_entity_id;
-  EntityPtr other = g.Get(other_id);
+  std::optional<graph::EntitySummary> other = g.GetSummary(other_id);
   Json j{{"id", r.id},
          {"relationship_type", ToString(r.relationship_type)},
          {"from_entity_id", r.from_entity_id},
          {"to_entity_id", r.to_entity_id},
          {"properties", r.properties}};
-  j["other"] = other ? Summary(*other) : Json{{"id", other_id}, {"name", ""}, {"entity_type", "note"}};
+  j["other"] = other ? Summary(other->id, other->name, other->entity_type)
+                     : Json{{"id", other_id}, {"name", ""}, {"entity_type", "note"}};
   return j;
 }
 
@@ -311,9 +312,9 @@ StatusOr<Json> SearchEntities(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   Json results = Json::array();
   kg.Read([&](const GraphIndex& g) {
     for (const auto& h : res.hits) {
-      EntityPtr e = g.Get(h.id);
+      std::optional<graph::EntitySummary> e = g.GetSummary(h.id);
       if (!e) continue;
-      Json j = Summary(*e);
+      Json j = Summary(e->id, e->name, e->entity_type);
       j["score"] = h.score;
       j["snippet"] = h.snippet;
       results.push_back(std::move(j));

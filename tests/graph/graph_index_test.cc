@@ -203,6 +203,28 @@ TEST(GraphIndexTest, EdgeBeforeEndpointsIsKeptAndWalkedLater) {
   EXPECT_EQ(g.Statistics().relationships, 1u);
 }
 
+TEST(GraphIndexTest, SummariesAndLivenessWithoutBuildingEntities) {
+  GraphIndex g;
+  Link(g, "r", "lamp", R::kLocatedIn, "room");  // names "room" before it arrives
+  EntityPtr lamp = Add(g, "lamp", E::kDevice, "Desk Lamp");
+  EXPECT_FALSE(g.GetSummary("room"));  // only named by an edge so far
+  EXPECT_FALSE(g.GetSummary("nope"));
+  EXPECT_FALSE(g.IsLive("room"));
+  auto s = g.GetSummary("lamp");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->id, "lamp");
+  EXPECT_EQ(s->name, "Desk Lamp");
+  EXPECT_EQ(s->entity_type, E::kDevice);
+  EXPECT_TRUE(g.IsLive("lamp"));
+  // A tombstone still has a summary (as Get still finds it) but is not live.
+  g.PutEntity(fixture::Tombstone(lamp));
+  s = g.GetSummary("lamp");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, g.Get("lamp")->name);
+  EXPECT_EQ(s->entity_type, g.Get("lamp")->entity_type);
+  EXPECT_FALSE(g.IsLive("lamp"));
+}
+
 TEST(GraphIndexTest, TombstonesAreFoundByGetOnly) {
   GraphIndex g;
   EntityPtr lamp = Add(g, "lamp", E::kDevice, "Lamp");
