@@ -150,7 +150,7 @@ StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions&
   // that happens to start with "file:" a plain path.
   const std::string name = !options.uri && path.rfind("file:", 0) == 0 ? "./" + path : path;
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, options.vfs);
   if (rc != SQLITE_OK) {
     std::string message = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);

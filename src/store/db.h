@@ -84,6 +84,7 @@ struct DbOptions {
   bool synchronous_full = false;  // synchronous=FULL instead of NORMAL
   int busy_timeout_ms = 5000;     // PRAGMA busy_timeout
   int cache_size_kib = 0;         // PRAGMA cache_size=-N; 0 keeps SQLite's default (2 MiB)
+  const char* vfs = nullptr;      // a registered SQLite VFS; null: the default
 };
 
 // One SQLite connection with a prepared-statement cache keyed by SQL text.

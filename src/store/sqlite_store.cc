@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "store/migrations.h"
+#include "store/wal_vfs.h"
 
 namespace funkygibbon::store {
 namespace {
@@ -396,6 +397,11 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& opt
   db_options.busy_timeout_ms = std::max(0, options.busy_timeout_ms);
   DbOptions writer_options = db_options;
   writer_options.cache_size_kib = kWriterCacheKib;
+  // Each commit's WAL frames in one write (wal_vfs.h); only the writer
+  // appends to the WAL.
+  if (!memory) {
+    ASSIGN_OR_RETURN(writer_options.vfs, BatchedWalVfs());
+  }
   ASSIGN_OR_RETURN(store->writer_, Db::Open(path, writer_options));
   RETURN_IF_ERROR(Migrate(*store->writer_));
   {
