@@ -55,7 +55,6 @@ int Flush(WalFile* w) {
                                    w->gathered_at + static_cast<sqlite3_int64>(done));
   }
   w->gathered.clear();
-  if (w->gathered.capacity() > 4 * kMaxGathered) std::vector<char>().swap(w->gathered);
   return rc;
 }
 
@@ -74,33 +73,38 @@ int WalRead(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
   return Real(f)->pMethods->xRead(Real(f), out, amount, offset);
 }
 
+// Whether a write is the header of a commit frame.
+bool IsCommitFrameHeader(const void* data, int amount) {
+  if (amount != kFrameHeaderBytes) return false;
+  const auto* u = static_cast<const unsigned char*>(data);
+  return ((uint32_t{u[4]} << 24) | (uint32_t{u[5]} << 16) | (uint32_t{u[6]} << 8) |
+          uint32_t{u[7]}) != 0;
+}
+
+// What is gathered, then this write, straight to the file.
+int WriteThrough(WalFile* w, const void* data, int amount, sqlite3_int64 offset) {
+  if (const int rc = Flush(w); rc != SQLITE_OK) return rc;
+  g_issued.fetch_add(1, std::memory_order_relaxed);
+  return w->real->pMethods->xWrite(w->real, data, amount, offset);
+}
+
 int WalWrite(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset) {
   WalFile* w = Wal(f);
   g_requested.fetch_add(1, std::memory_order_relaxed);
-  if (amount <= 0) {
-    g_issued.fetch_add(1, std::memory_order_relaxed);
-    return Real(f)->pMethods->xWrite(Real(f), data, amount, offset);
-  }
-  const auto append_at =
-      w->gathered_at + static_cast<sqlite3_int64>(w->gathered.size());
-  if (!w->gathered.empty() && offset != append_at) {
-    // Not the next append (a frame rewritten within its transaction, or a
-    // new WAL header): what is gathered goes first, this one straight through.
-    w->commit_page_next = false;
-    if (const int rc = Flush(w); rc != SQLITE_OK) return rc;
-    g_issued.fetch_add(1, std::memory_order_relaxed);
-    return Real(f)->pMethods->xWrite(Real(f), data, amount, offset);
+  const bool commit_page = w->commit_page_next;
+  w->commit_page_next = IsCommitFrameHeader(data, amount);
+  const auto append_at = w->gathered_at + static_cast<sqlite3_int64>(w->gathered.size());
+  // Not the next append (a frame rewritten within its transaction, or a
+  // new WAL header): what is gathered goes first, this one straight through.
+  if (amount <= 0 || (!w->gathered.empty() && offset != append_at)) {
+    return WriteThrough(w, data, amount, offset);
   }
   if (w->gathered.empty()) w->gathered_at = offset;
   const auto* bytes = static_cast<const char*>(data);
-  w->gathered.insert(w->gathered.end(), bytes, bytes + amount);
-  const bool commit_page = w->commit_page_next;
-  w->commit_page_next = false;
-  if (amount == kFrameHeaderBytes) {
-    const auto* u = reinterpret_cast<const unsigned char*>(bytes);
-    const uint32_t db_pages = (uint32_t{u[4]} << 24) | (uint32_t{u[5]} << 16) |
-                              (uint32_t{u[6]} << 8) | uint32_t{u[7]};
-    w->commit_page_next = db_pages != 0;
+  try {
+    w->gathered.insert(w->gathered.end(), bytes, bytes + amount);
+  } catch (const std::bad_alloc&) {  // nothing may be thrown into SQLite
+    return WriteThrough(w, data, amount, offset);
   }
   if (commit_page || w->gathered.size() >= kMaxGathered) return Flush(w);
   return SQLITE_OK;
