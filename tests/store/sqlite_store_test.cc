@@ -827,10 +827,12 @@ TEST(SqliteStoreTest, SustainedWritesGetOneBackgroundCheckpointPerWalCycle) {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   SqliteStore& store = **opened;
   // ~20 pages per commit, back to back: the WAL passes kCheckpointPages
-  // several times. Each background pass must be followed by one short
-  // finishing pass on a commit (after which the WAL restarts) or, if the
-  // WAL reached kMaxWalPages first, by a forced one; a background pass
-  // requested again after every commit would outnumber them many times.
+  // several times. A background pass is followed by one short finishing
+  // pass on a commit (after which the WAL restarts) or, if the WAL reached
+  // kMaxWalPages first, by a forced one. Now and then a pass cannot copy
+  // everything (the commit in flight still holds an older snapshot) and
+  // another follows, hence the slack. Requesting a pass after every commit,
+  // as before, made no finishing passes at all (37 background, 83 forced).
   constexpr int kCommits = 3000;
   for (int i = 0; i < kCommits; ++i) {
     CommitOrDie(
@@ -842,7 +844,7 @@ TEST(SqliteStoreTest, SustainedWritesGetOneBackgroundCheckpointPerWalCycle) {
                " finishing, " + std::to_string(n.forced) + " forced");
   EXPECT_GE(n.background, 2u);
   EXPECT_GE(n.finishing, 1u);
-  EXPECT_LE(n.background, n.finishing + n.forced + 1);
+  EXPECT_LE(n.background, 2 * (n.finishing + n.forced) + 2);
   EXPECT_TRUE(store.CheckIntegrity().ok());
   opened->reset();
   auto reopened = OpenOrDie(path);
