@@ -17,9 +17,13 @@
 // beginning. One background pass per cycle, not one per commit: under
 // sustained writes a pass is always running, and re-requesting one after
 // every commit copied the hot pages and fsynced over and over. If a reader
-// keeps the background pass from copying everything, the next commit asks
-// for another pass instead. Only when the WAL reaches kMaxWalPages does the
-// committing thread checkpoint everything itself, which bounds the WAL.
+// (or the commit in flight, holding an older snapshot) keeps the background
+// pass from copying everything, the next commit asks for another pass
+// instead. Only when the WAL reaches kMaxWalPages does the committing thread
+// checkpoint everything itself, which bounds the WAL.
+//
+// WAL writes: the writer connection uses the batched-WAL VFS (wal_vfs.h),
+// so each commit's frames reach the file in one write.
 //
 // ":memory:" (and read_connections <= 0): there is no pool; the read methods
 // run on the writer connection under the writer mutex, so they wait for a
