@@ -78,6 +78,7 @@ Json Summary(const std::string& id, const std::string& name, EntityType type) {
   return Json{{"id", id}, {"name", name}, {"entity_type", ToString(type)}};
 }
 Json Summary(const Entity& e) { return Summary(e.id, e.name, e.entity_type); }
+Json Summary(const graph::EntitySummary& e) { return Summary(e.id, e.name, e.entity_type); }
 
 std::string_view Walked(bool forward) { return forward ? "forward" : "backward"; }
 
@@ -113,8 +114,7 @@ Json EdgeView(const GraphIndex& g, const Relationship& r, const std::string& sel
          {"from_entity_id", r.from_entity_id},
          {"to_entity_id", r.to_entity_id},
          {"properties", r.properties}};
-  j["other"] = other ? Summary(other->id, other->name, other->entity_type)
-                     : Json{{"id", other_id}, {"name", ""}, {"entity_type", "note"}};
+  j["other"] = other ? Summary(*other) : Json{{"id", other_id}, {"name", ""}, {"entity_type", "note"}};
   return j;
 }
 
@@ -314,7 +314,7 @@ StatusOr<Json> SearchEntities(KnowledgeGraph& kg, const Json& a, ToolContext&) {
     for (const auto& h : res.hits) {
       std::optional<graph::EntitySummary> e = g.GetSummary(h.id);
       if (!e) continue;
-      Json j = Summary(e->id, e->name, e->entity_type);
+      Json j = Summary(*e);
       j["score"] = h.score;
       j["snippet"] = h.snippet;
       results.push_back(std::move(j));
@@ -356,7 +356,7 @@ StatusOr<Json> FindPath(KnowledgeGraph& kg, const Json& a, ToolContext&) {
     ASSIGN_OR_RETURN(graph::PathResult p, g.FindPath(from, to, opt));
     Json nodes = Json::array(), edges = Json::array();
     for (const graph::EntitySummary& n : p.nodes) {
-      nodes.push_back(Summary(n.id, n.name, n.entity_type));
+      nodes.push_back(Summary(n));
     }
     for (const auto& s : p.edges) {
       edges.push_back(Json{{"id", s.id},

@@ -68,11 +68,6 @@ int WalClose(sqlite3_file* f) {
   return flushed != SQLITE_OK ? flushed : closed;
 }
 
-int WalRead(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-  if (const int rc = Flush(Wal(f)); rc != SQLITE_OK) return rc;
-  return Real(f)->pMethods->xRead(Real(f), out, amount, offset);
-}
-
 // Whether a write is the header of a commit frame.
 bool IsCommitFrameHeader(const void* data, int amount) {
   if (amount != kFrameHeaderBytes) return false;
@@ -110,38 +105,16 @@ int WalWrite(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offset
   return SQLITE_OK;
 }
 
-int WalTruncate(sqlite3_file* f, sqlite3_int64 size) {
+// Read, truncate, sync, size, lock, unlock and file controls: what is
+// gathered goes to the file first, then the default VFS's method runs.
+template <auto Method, typename... Args>
+int FlushThen(sqlite3_file* f, Args... args) {
   if (const int rc = Flush(Wal(f)); rc != SQLITE_OK) return rc;
-  return Real(f)->pMethods->xTruncate(Real(f), size);
-}
-
-int WalSync(sqlite3_file* f, int flags) {
-  if (const int rc = Flush(Wal(f)); rc != SQLITE_OK) return rc;
-  return Real(f)->pMethods->xSync(Real(f), flags);
-}
-
-int WalFileSize(sqlite3_file* f, sqlite3_int64* size) {
-  if (const int rc = Flush(Wal(f)); rc != SQLITE_OK) return rc;
-  return Real(f)->pMethods->xFileSize(Real(f), size);
-}
-
-int WalLock(sqlite3_file* f, int level) {
-  if (const int rc = Flush(Wal(f)); rc != SQLITE_OK) return rc;
-  return Real(f)->pMethods->xLock(Real(f), level);
-}
-
-int WalUnlock(sqlite3_file* f, int level) {
-  if (const int rc = Flush(Wal(f)); rc != SQLITE_OK) return rc;
-  return Real(f)->pMethods->xUnlock(Real(f), level);
+  return (Real(f)->pMethods->*Method)(Real(f), args...);
 }
 
 int WalCheckReservedLock(sqlite3_file* f, int* out) {
   return Real(f)->pMethods->xCheckReservedLock(Real(f), out);
-}
-
-int WalFileControl(sqlite3_file* f, int op, void* arg) {
-  if (const int rc = Flush(Wal(f)); rc != SQLITE_OK) return rc;
-  return Real(f)->pMethods->xFileControl(Real(f), op, arg);
 }
 
 int WalSectorSize(sqlite3_file* f) { return Real(f)->pMethods->xSectorSize(Real(f)); }
@@ -194,15 +167,15 @@ int WalUnfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
 const sqlite3_io_methods kWalMethods = {
     3,
     WalClose,
-    WalRead,
+    FlushThen<&sqlite3_io_methods::xRead, void*, int, sqlite3_int64>,
     WalWrite,
-    WalTruncate,
-    WalSync,
-    WalFileSize,
-    WalLock,
-    WalUnlock,
+    FlushThen<&sqlite3_io_methods::xTruncate, sqlite3_int64>,
+    FlushThen<&sqlite3_io_methods::xSync, int>,
+    FlushThen<&sqlite3_io_methods::xFileSize, sqlite3_int64*>,
+    FlushThen<&sqlite3_io_methods::xLock, int>,
+    FlushThen<&sqlite3_io_methods::xUnlock, int>,
     WalCheckReservedLock,
-    WalFileControl,
+    FlushThen<&sqlite3_io_methods::xFileControl, int, void*>,
     WalSectorSize,
     WalDeviceCharacteristics,
     WalShmMap,
