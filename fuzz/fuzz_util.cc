@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "app/sync_tools.h"
 #include "core/version.h"
+#include "core/vocabulary.h"
 #include "mcp/json_text.h"
 #include "mcp/tool_handlers.h"
 #include "store/store.h"
@@ -136,10 +138,13 @@ World::World(std::function<void(World&)> on_rebuild)
   Rebuild();
 }
 
-World::~World() {
+World::~World() { TearDown(); }
+
+void World::TearDown() {
   dispatcher_.reset();
   resources_.reset();
   handlers_->clear();
+  graph_.reset();
 }
 
 std::vector<std::pair<std::string, std::string>> World::Settings() {
@@ -149,9 +154,7 @@ std::vector<std::pair<std::string, std::string>> World::Settings() {
 }
 
 void World::Rebuild() {
-  dispatcher_.reset();
-  resources_.reset();
-  handlers_->clear();
+  TearDown();
   graph_ = NewSeededGraph();
   for (mcp::ToolBinding& b : AllBindings(*graph_)) {
     (*handlers_)[b.name] = std::move(b.handler);
@@ -168,24 +171,51 @@ void World::Rebuild() {
   pristine_settings_ = Settings();
 }
 
-void World::ResetIfChanged() {
-  if (!written_->load() && Settings() == pristine_settings_) return;
-  CheckIndexMatchesStore(*graph_);
-  Rebuild();
+void World::Begin() {
+  if (!graph_) Rebuild();
+}
+
+void World::End() {
+  FUZZ_CHECK(graph_ != nullptr, "World::End without Begin");
+  if (written_->load() || Settings() != pristine_settings_) CheckIndexMatchesStore(*graph_);
+  TearDown();
 }
 
 std::string StoreFingerprint(graph::KnowledgeGraph& kg) {
+  // Every stored column of every current row, as the store holds it (the
+  // undecoded rows, which is cheaper than decoding and re-encoding), then
+  // each entity's version count and every setting.
   std::string out;
   std::vector<std::string> ids;
-  Status s = kg.store().ScanCurrent(
-      [&](Entity&& e) {
-        ids.push_back(e.id);
-        out += mcp::DumpJson(ToJson(e));
+  auto field = [&out](std::string_view v) {
+    out += v;
+    out += '\x1f';
+  };
+  Status s = kg.store().ScanCurrentRows(
+      [&](const store::EntityRow& e) {
+        ids.emplace_back(e.id);
+        for (std::string_view v : {e.id, e.version, ToString(e.entity_type), e.name, e.content,
+                                   ToString(e.source_type), e.user_id, e.parent_versions,
+                                   e.created_at, e.updated_at}) {
+          field(v);
+        }
         out += '\n';
+        return Status();
       },
       [&](Relationship&& r) {
-        out += mcp::DumpJson(ToJson(r));
+        for (std::string_view v : {std::string_view(r.id), std::string_view(r.from_entity_id),
+                                   std::string_view(r.from_entity_version),
+                                   std::string_view(r.to_entity_id),
+                                   std::string_view(r.to_entity_version),
+                                   ToString(r.relationship_type), std::string_view(r.user_id),
+                                   std::string_view(r.created_at),
+                                   std::string_view(r.updated_at)}) {
+          field(v);
+        }
+        field(mcp::DumpJson(r.properties));
+        field(r.deleted ? "deleted" : "live");
         out += '\n';
+        return Status();
       });
   FUZZ_CHECK(s.ok(), s.ToString());
   for (const std::string& id : ids) {

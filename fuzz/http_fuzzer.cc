@@ -149,6 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   static Tokens* tokens = new Tokens;
   static World* world = new World([](World& w) { *tokens = IssueTokens(w.graph()); });
+  world->Begin();
   graph::KnowledgeGraph& kg = world->graph();
   ReplaceAll(input, "@ADMIN@", tokens->admin);
   ReplaceAll(input, "@MEMBER@", tokens->member);
@@ -201,6 +202,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!may_write) {
     FUZZ_CHECK(!world->graph_written(), "the graph was written without a member or admin token");
   }
-  world->ResetIfChanged();
+  world->End();
   return 0;
 }

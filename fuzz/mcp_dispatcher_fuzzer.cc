@@ -117,6 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Mode mode = ReadMode(lines);
 
   static World* world = new World();
+  world->Begin();
   const mcp::Dispatcher& dispatcher = world->dispatcher();
 
   std::mutex mu;
@@ -146,6 +147,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(session.in_flight() == 0, "requests left in flight");
   for (const std::string& n : notifications) CheckJsonRpcNotification(n);
   if (mode.guest) FUZZ_CHECK(!world->graph_written(), "a read-only caller wrote to the graph");
-  world->ResetIfChanged();
+  world->End();
   return 0;
 }
