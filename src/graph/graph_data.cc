@@ -167,6 +167,7 @@ void GraphData::Index(uint32_t n) {
   name_set_.insert(n);
   // Mutation runs alone (exclusive access), so no reader is building terms.
   if (terms_ready_.load(std::memory_order_relaxed)) AddTerms(n);
+  if (grams_ready_.load(std::memory_order_relaxed)) AddNameGrams(n);
 }
 
 void GraphData::Unindex(uint32_t n) {
@@ -175,6 +176,75 @@ void GraphData::Unindex(uint32_t n) {
   type_sets_[static_cast<size_t>(e.entity_type())].erase(n);
   name_set_.erase(n);
   if (terms_ready_.load(std::memory_order_relaxed)) RemoveTerms(n);
+  if (grams_ready_.load(std::memory_order_relaxed)) RemoveNameGrams(n);
+}
+
+namespace {
+
+// The distinct trigrams of a name, ASCII-lowercased as ContainsFolded
+// compares it, packed as in name_grams_.
+std::vector<uint32_t> NameGrams(std::string_view name) {
+  std::vector<uint32_t> grams;
+  if (name.size() < 3) return grams;
+  grams.reserve(name.size() - 2);
+  for (size_t i = 0; i + 3 <= name.size(); ++i) {
+    grams.push_back(static_cast<uint32_t>(static_cast<uint8_t>(LowerAscii(name[i]))) |
+                    static_cast<uint32_t>(static_cast<uint8_t>(LowerAscii(name[i + 1]))) << 8 |
+                    static_cast<uint32_t>(static_cast<uint8_t>(LowerAscii(name[i + 2]))) << 16);
+  }
+  std::sort(grams.begin(), grams.end());
+  grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
+  return grams;
+}
+
+}  // namespace
+
+void GraphData::AddNameGrams(uint32_t n) const {
+  for (uint32_t gram : NameGrams(nodes_[n].entity.get()->name())) {
+    std::vector<uint32_t>& p = name_grams_[gram];
+    if (p.empty() || p.back() < n) {
+      p.push_back(n);
+    } else {
+      auto it = std::lower_bound(p.begin(), p.end(), n);
+      if (it == p.end() || *it != n) p.insert(it, n);
+    }
+  }
+}
+
+void GraphData::RemoveNameGrams(uint32_t n) const {
+  for (uint32_t gram : NameGrams(nodes_[n].entity.get()->name())) {
+    auto pit = name_grams_.find(gram);
+    if (pit == name_grams_.end()) continue;
+    std::vector<uint32_t>& p = pit->second;
+    auto it = std::lower_bound(p.begin(), p.end(), n);
+    if (it != p.end() && *it == n) p.erase(it);
+    if (p.empty()) name_grams_.erase(pit);
+  }
+}
+
+void GraphData::EnsureNameGrams() const {
+  if (grams_ready_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(grams_mu_);
+  if (grams_ready_.load(std::memory_order_relaxed)) return;
+  // Node order: each posting list is appended to in increasing node order.
+  for (size_t n = 0; n < nodes_.size(); ++n) {
+    if (live_[n]) AddNameGrams(static_cast<uint32_t>(n));
+  }
+  grams_ready_.store(true, std::memory_order_release);
+}
+
+const std::vector<uint32_t>* GraphData::NameGramCandidates(std::string_view folded) const {
+  static const std::vector<uint32_t> kNoNodes;
+  const std::vector<uint32_t>* best = nullptr;
+  for (size_t i = 0; i + 3 <= folded.size(); ++i) {
+    const uint32_t gram = static_cast<uint32_t>(static_cast<uint8_t>(folded[i])) |
+                          static_cast<uint32_t>(static_cast<uint8_t>(folded[i + 1])) << 8 |
+                          static_cast<uint32_t>(static_cast<uint8_t>(folded[i + 2])) << 16;
+    auto it = name_grams_.find(gram);
+    if (it == name_grams_.end()) return &kNoNodes;
+    if (best == nullptr || it->second.size() < best->size()) best = &it->second;
+  }
+  return best;
 }
 
 void GraphData::AddTerms(uint32_t n) const {

@@ -595,12 +595,28 @@ class GraphData {
   // How many similarity terms node n has. EnsureTerms() first.
   uint32_t term_count(uint32_t n) const { return term_counts_[n]; }
 
+  // The name trigram index, for `name contains` without a scan: each
+  // distinct three-byte window of a live entity's ASCII-lowercased name
+  // maps to the nodes having it. Built by the first EnsureNameGrams() (safe
+  // from concurrent readers, like EnsureTerms) and kept up to date by
+  // mutation from then on, so a graph that is never asked pays nothing.
+  void EnsureNameGrams() const;
+  // Live nodes whose name may contain `folded` (already ASCII-lowercased):
+  // the posting list of its rarest trigram, sorted by node. Every live
+  // match is in it; callers check each one. Empty when some trigram of
+  // `folded` is in no live name (nothing matches); null when `folded` is
+  // shorter than a trigram (the index cannot narrow it). EnsureNameGrams()
+  // first.
+  const std::vector<uint32_t>* NameGramCandidates(std::string_view folded) const;
+
  private:
   uint32_t EnsureNode(std::string_view id);
   void Index(uint32_t n);
   void Unindex(uint32_t n);
   void AddTerms(uint32_t n) const;
   void RemoveTerms(uint32_t n) const;
+  void AddNameGrams(uint32_t n) const;
+  void RemoveNameGrams(uint32_t n) const;
   void Attach(uint32_t e);
   void Detach(uint32_t e);
   void RemoveEdge(uint32_t e);
@@ -636,6 +652,12 @@ class GraphData {
   mutable std::atomic<bool> terms_ready_{false};
   mutable std::unordered_map<std::string, std::vector<uint32_t>> postings_;
   mutable std::vector<uint32_t> term_counts_;  // per node
+
+  // The name trigram index (see EnsureNameGrams): trigram bytes packed
+  // little-endian into the low 24 bits -> live nodes, sorted.
+  mutable std::mutex grams_mu_;
+  mutable std::atomic<bool> grams_ready_{false};
+  mutable std::unordered_map<uint32_t, std::vector<uint32_t>> name_grams_;
 };
 
 inline bool IdLess::operator()(uint32_t a, uint32_t b) const { return g->NodeId(a) < g->NodeId(b); }

@@ -188,6 +188,29 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
       }
     }
   }
+  if (!from_index) {
+    // A `name contains` filter of three bytes or more: the live names
+    // having its rarest trigram, if fewer than the scan would visit.
+    for (const Filter& f : filters) {
+      if (f.op != internal::MatchOp::kContains || !f.folded || f.folded->size() < 3 ||
+          f.field.kind != internal::FieldKind::kName) {
+        continue;
+      }
+      g.EnsureNameGrams();
+      const std::vector<uint32_t>* grams = g.NameGramCandidates(*f.folded);
+      const size_t scan = query.entity_type ? g.type_set(*query.entity_type).size()
+                                            : g.live_set().size();
+      if (grams == nullptr || grams->size() >= scan) continue;
+      if (!from_index || grams->size() < candidates.size()) {
+        candidates = *grams;
+        from_index = true;
+      }
+    }
+    // A deleted entity is not in the trigram index: check tombstones too.
+    if (from_index && query.include_deleted) {
+      for (uint32_t n : g.deleted_set()) candidates.push_back(n);
+    }
+  }
   if (!by_id) {
     // The cheapest pattern anchor, if it beats what we have.
     const RelationshipPattern* best = nullptr;
