@@ -4,6 +4,7 @@
 #include "graph/graph_index.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -99,13 +100,20 @@ size_t GraphIndex::relationship_count() const { return impl_->stored_edges(); }
 
 namespace {
 
-std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, const internal::AdjVec& adj) {
+// Entries [offset, offset + limit) of adj in (type name, other id, edge
+// id) order, built as relationships; only that prefix of the order is
+// sorted.
+std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, const internal::AdjVec& adj,
+                                         size_t offset = 0, size_t limit = SIZE_MAX) {
   std::vector<Adj> sorted(adj.begin(), adj.end());
-  std::sort(sorted.begin(), sorted.end(),
-            [&g](const Adj& a, const Adj& b) { return g.AdjLess(a, b); });
+  const size_t begin = std::min(offset, sorted.size());
+  const size_t end = begin + std::min(limit, sorted.size() - begin);
+  if (begin == end) return {};
+  std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(end), sorted.end(),
+                    [&g](const Adj& a, const Adj& b) { return g.AdjLess(a, b); });
   std::vector<RelationshipPtr> out;
-  out.reserve(sorted.size());
-  for (const Adj& a : sorted) out.push_back(g.MakeRelationship(a.edge()));
+  out.reserve(end - begin);
+  for (size_t i = begin; i < end; ++i) out.push_back(g.MakeRelationship(sorted[i].edge()));
   return out;
 }
 
@@ -121,6 +129,22 @@ std::vector<RelationshipPtr> GraphIndex::Incoming(std::string_view id) const {
   const uint32_t n = impl_->FindNode(id);
   if (n == kNone) return {};
   return SortedEdges(*impl_, impl_->node(n).in);
+}
+
+std::vector<RelationshipPtr> GraphIndex::OutgoingPage(std::string_view id, size_t offset,
+                                                      size_t limit, size_t* total) const {
+  const uint32_t n = impl_->FindNode(id);
+  *total = n == kNone ? 0 : impl_->node(n).out.size();
+  if (n == kNone) return {};
+  return SortedEdges(*impl_, impl_->node(n).out, offset, limit);
+}
+
+std::vector<RelationshipPtr> GraphIndex::IncomingPage(std::string_view id, size_t offset,
+                                                      size_t limit, size_t* total) const {
+  const uint32_t n = impl_->FindNode(id);
+  *total = n == kNone ? 0 : impl_->node(n).in.size();
+  if (n == kNone) return {};
+  return SortedEdges(*impl_, impl_->node(n).in, offset, limit);
 }
 
 std::vector<EntityPtr> GraphIndex::List(std::optional<EntityType> type, std::string_view after,

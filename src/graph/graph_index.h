@@ -223,6 +223,12 @@ class GraphIndex {
   // end, sorted by (relationship type name, other id, edge id).
   std::vector<RelationshipPtr> Outgoing(std::string_view id) const;
   std::vector<RelationshipPtr> Incoming(std::string_view id) const;
+  // Entries [offset, offset + limit) of Outgoing / Incoming, building only
+  // those; *total is how many there are in all.
+  std::vector<RelationshipPtr> OutgoingPage(std::string_view id, size_t offset, size_t limit,
+                                            size_t* total) const;
+  std::vector<RelationshipPtr> IncomingPage(std::string_view id, size_t offset, size_t limit,
+                                            size_t* total) const;
 
   // Live entities, sorted by id; optional type filter; paging by id cursor
   // (entities with id > after).

@@ -196,15 +196,6 @@ StatusOr<Json> DeleteEntity(KnowledgeGraph& kg, const Json& a, ToolContext& ctx)
               {"removed_relationships", std::move(removed)}};
 }
 
-// The page [offset, offset + limit) of a relationship list.
-std::vector<RelationshipPtr> Page(std::vector<RelationshipPtr> all, size_t offset, size_t limit) {
-  const size_t begin = std::min(offset, all.size());
-  const size_t end = begin + std::min(limit, all.size() - begin);
-  if (end - begin == all.size()) return all;
-  return std::vector<RelationshipPtr>(all.begin() + static_cast<std::ptrdiff_t>(begin),
-                                      all.begin() + static_cast<std::ptrdiff_t>(end));
-}
-
 StatusOr<Json> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   const std::string id = Str(a, "entity_id");
   const bool rels = Bool(a, "include_relationships", true);
@@ -218,9 +209,9 @@ StatusOr<Json> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolContext&)
     if (!e) return NotFoundEntity("entity_id", id);
     Json j{{"entity", ToJson(*e)}, {"deleted", e->deleted()}};
     if (rels || connected) {
-      auto out_all = g.Outgoing(id);
-      auto in_all = g.Incoming(id);
-      const size_t out_total = out_all.size(), in_total = in_all.size();
+      size_t out_total = 0, in_total = 0;
+      const auto out_edges = g.OutgoingPage(id, offset, limit, &out_total);
+      const auto in_edges = g.IncomingPage(id, offset, limit, &in_total);
       j["outgoing_total"] = out_total;
       j["incoming_total"] = in_total;
       const bool truncated = offset > 0 || out_total > offset + limit || in_total > offset + limit;
@@ -228,8 +219,6 @@ StatusOr<Json> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolContext&)
       if (out_total > offset + limit || in_total > offset + limit) {
         j["next_relationship_offset"] = offset + limit;
       }
-      const auto out_edges = Page(std::move(out_all), offset, limit);
-      const auto in_edges = Page(std::move(in_all), offset, limit);
       if (rels) {
         Json o = Json::array(), i = Json::array();
         for (const auto& r : out_edges) o.push_back(EdgeView(g, *r, id));

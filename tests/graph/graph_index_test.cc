@@ -122,6 +122,47 @@ TEST(GraphIndexTest, CompactEdgeStorageRoundTripsOddValues) {
   EXPECT_EQ(RelIds(g.AllRelationships()), want);
 }
 
+// A page of a node's edges is that slice of the whole sorted list, for
+// every offset and limit, in both directions.
+TEST(GraphIndexTest, EdgePagesAreSlicesOfTheSortedLists) {
+  GraphIndex g;
+  fixture::Add(g, "hub", EntityType::kRoom, "Hub");
+  const RelationshipType types[] = {RelationshipType::kLocatedIn, RelationshipType::kControls,
+                                    RelationshipType::kConnectsTo, RelationshipType::kMonitors};
+  for (int i = 0; i < 37; ++i) {
+    const std::string other = "n" + std::to_string((i * 7) % 23);  // repeats: same other, other edges
+    fixture::Add(g, other, EntityType::kDevice, other);
+    const RelationshipType t = types[i % 4];
+    fixture::Link(g, "in-" + std::to_string(i * 13 % 37), other, t, "hub");
+    fixture::Link(g, "out-" + std::to_string(i * 11 % 37), "hub", t, other);
+  }
+  const std::vector<std::string> out_all = RelIds(g.Outgoing("hub"));
+  const std::vector<std::string> in_all = RelIds(g.Incoming("hub"));
+  ASSERT_EQ(out_all.size(), 37u);
+  ASSERT_EQ(in_all.size(), 37u);
+  const auto slice = [](const std::vector<std::string>& all, size_t offset, size_t limit) {
+    const size_t b = std::min(offset, all.size());
+    const size_t e = b + std::min(limit, all.size() - b);
+    return std::vector<std::string>(all.begin() + static_cast<long>(b),
+                                    all.begin() + static_cast<long>(e));
+  };
+  for (size_t offset : {0u, 1u, 5u, 36u, 37u, 50u}) {
+    for (size_t limit : {1u, 4u, 10u, 37u, 100u}) {
+      SCOPED_TRACE("offset " + std::to_string(offset) + " limit " + std::to_string(limit));
+      size_t total = 0;
+      EXPECT_EQ(RelIds(g.OutgoingPage("hub", offset, limit, &total)),
+                slice(out_all, offset, limit));
+      EXPECT_EQ(total, 37u);
+      EXPECT_EQ(RelIds(g.IncomingPage("hub", offset, limit, &total)),
+                slice(in_all, offset, limit));
+      EXPECT_EQ(total, 37u);
+    }
+  }
+  size_t total = 5;
+  EXPECT_TRUE(g.OutgoingPage("nobody", 0, 10, &total).empty());
+  EXPECT_EQ(total, 0u);
+}
+
 TEST(GraphIndexTest, NewVersionKeepsEdges) {
   GraphIndex g;
   Add(g, "room", E::kRoom, "Kitchen");

@@ -213,5 +213,49 @@ TEST(KnowledgeGraphTest, ConcurrentReadersAndWriters) {
   });
 }
 
+// Readers racing to build the name trigram index (the first `name
+// contains` query builds it under a shared lock) while writers add
+// entities it must then index.
+TEST(KnowledgeGraphTest, NameContainsQueriesWhileWriting) {
+  auto kg = NewGraph();
+  Make(*kg, EntityType::kRoom, "Hall");
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  StructuredQuery q;
+  q.filters = {FieldFilter{"name", FilterOp::kContains, "LAMP"}};
+  q.limit = 1000;
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        kg->Read([&](const GraphIndex& g) {
+          auto r = g.Query(q);
+          if (!r.ok() || r->total > 100 || r->entities.size() != r->total) ++bad;
+          return 0;
+        });
+      }
+    });
+  }
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 2; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 50; ++i) {
+        Make(*kg, EntityType::kDevice, "Desk lamp " + std::to_string(w) + "-" + std::to_string(i));
+        Make(*kg, EntityType::kDevice, "Fan " + std::to_string(w) + "-" + std::to_string(i));
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  kg->Read([&](const GraphIndex& g) {
+    auto r = g.Query(q);
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r->total, 100u);
+    return 0;
+  });
+}
+
 }  // namespace
 }  // namespace funkygibbon::graph
