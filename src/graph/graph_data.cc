@@ -181,44 +181,57 @@ void GraphData::Unindex(uint32_t n) {
 
 namespace {
 
+// Three bytes as a trigram key: little-endian in the low 24 bits.
+uint32_t PackGram(char a, char b, char c) {
+  return static_cast<uint32_t>(static_cast<uint8_t>(a)) |
+         static_cast<uint32_t>(static_cast<uint8_t>(b)) << 8 |
+         static_cast<uint32_t>(static_cast<uint8_t>(c)) << 16;
+}
+
 // The distinct trigrams of a name, ASCII-lowercased as ContainsFolded
-// compares it, packed as in name_grams_.
+// compares it.
 std::vector<uint32_t> NameGrams(std::string_view name) {
   std::vector<uint32_t> grams;
   if (name.size() < 3) return grams;
   grams.reserve(name.size() - 2);
   for (size_t i = 0; i + 3 <= name.size(); ++i) {
-    grams.push_back(static_cast<uint32_t>(static_cast<uint8_t>(LowerAscii(name[i]))) |
-                    static_cast<uint32_t>(static_cast<uint8_t>(LowerAscii(name[i + 1]))) << 8 |
-                    static_cast<uint32_t>(static_cast<uint8_t>(LowerAscii(name[i + 2]))) << 16);
+    grams.push_back(PackGram(LowerAscii(name[i]), LowerAscii(name[i + 1]), LowerAscii(name[i + 2])));
   }
   std::sort(grams.begin(), grams.end());
   grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
   return grams;
 }
 
+// Adds n to a posting list kept sorted by node (an append, usually).
+void AddPosting(std::vector<uint32_t>& p, uint32_t n) {
+  if (p.empty() || p.back() < n) {
+    p.push_back(n);
+    return;
+  }
+  auto it = std::lower_bound(p.begin(), p.end(), n);
+  if (it == p.end() || *it != n) p.insert(it, n);
+}
+
+// Removes n from the posting list of `key`, dropping the list once empty.
+template <typename Index, typename Key>
+void RemovePosting(Index& index, const Key& key, uint32_t n) {
+  auto pit = index.find(key);
+  if (pit == index.end()) return;
+  std::vector<uint32_t>& p = pit->second;
+  auto it = std::lower_bound(p.begin(), p.end(), n);
+  if (it != p.end() && *it == n) p.erase(it);
+  if (p.empty()) index.erase(pit);
+}
+
 }  // namespace
 
 void GraphData::AddNameGrams(uint32_t n) const {
-  for (uint32_t gram : NameGrams(nodes_[n].entity.get()->name())) {
-    std::vector<uint32_t>& p = name_grams_[gram];
-    if (p.empty() || p.back() < n) {
-      p.push_back(n);
-    } else {
-      auto it = std::lower_bound(p.begin(), p.end(), n);
-      if (it == p.end() || *it != n) p.insert(it, n);
-    }
-  }
+  for (uint32_t gram : NameGrams(nodes_[n].entity.get()->name())) AddPosting(name_grams_[gram], n);
 }
 
 void GraphData::RemoveNameGrams(uint32_t n) const {
   for (uint32_t gram : NameGrams(nodes_[n].entity.get()->name())) {
-    auto pit = name_grams_.find(gram);
-    if (pit == name_grams_.end()) continue;
-    std::vector<uint32_t>& p = pit->second;
-    auto it = std::lower_bound(p.begin(), p.end(), n);
-    if (it != p.end() && *it == n) p.erase(it);
-    if (p.empty()) name_grams_.erase(pit);
+    RemovePosting(name_grams_, gram, n);
   }
 }
 
@@ -237,10 +250,7 @@ const std::vector<uint32_t>* GraphData::NameGramCandidates(std::string_view fold
   static const std::vector<uint32_t> kNoNodes;
   const std::vector<uint32_t>* best = nullptr;
   for (size_t i = 0; i + 3 <= folded.size(); ++i) {
-    const uint32_t gram = static_cast<uint32_t>(static_cast<uint8_t>(folded[i])) |
-                          static_cast<uint32_t>(static_cast<uint8_t>(folded[i + 1])) << 8 |
-                          static_cast<uint32_t>(static_cast<uint8_t>(folded[i + 2])) << 16;
-    auto it = name_grams_.find(gram);
+    auto it = name_grams_.find(PackGram(folded[i], folded[i + 1], folded[i + 2]));
     if (it == name_grams_.end()) return &kNoNodes;
     if (best == nullptr || it->second.size() < best->size()) best = &it->second;
   }
@@ -250,25 +260,12 @@ const std::vector<uint32_t>* GraphData::NameGramCandidates(std::string_view fold
 void GraphData::AddTerms(uint32_t n) const {
   std::vector<std::string> terms = SimilarityTerms(*nodes_[n].entity.get());
   term_counts_[n] = static_cast<uint32_t>(terms.size());
-  for (std::string& t : terms) {
-    std::vector<uint32_t>& p = postings_[std::move(t)];
-    if (p.empty() || p.back() < n) {
-      p.push_back(n);
-    } else {
-      auto it = std::lower_bound(p.begin(), p.end(), n);
-      if (it == p.end() || *it != n) p.insert(it, n);
-    }
-  }
+  for (std::string& t : terms) AddPosting(postings_[std::move(t)], n);
 }
 
 void GraphData::RemoveTerms(uint32_t n) const {
   for (const std::string& t : SimilarityTerms(*nodes_[n].entity.get())) {
-    auto pit = postings_.find(t);
-    if (pit == postings_.end()) continue;
-    std::vector<uint32_t>& p = pit->second;
-    auto it = std::lower_bound(p.begin(), p.end(), n);
-    if (it != p.end() && *it == n) p.erase(it);
-    if (p.empty()) postings_.erase(pit);
+    RemovePosting(postings_, t, n);
   }
   term_counts_[n] = 0;
 }

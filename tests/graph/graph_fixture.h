@@ -3,6 +3,7 @@
 #ifndef FUNKYGIBBON_TESTS_GRAPH_GRAPH_FIXTURE_H_
 #define FUNKYGIBBON_TESTS_GRAPH_GRAPH_FIXTURE_H_
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -149,6 +150,21 @@ inline std::vector<std::string> Ids(const std::vector<EntitySummary>& es) {
 inline std::vector<std::string> EdgeIds(const std::vector<PathStep>& steps) {
   std::vector<std::string> out;
   for (const PathStep& s : steps) out.push_back(s.id);
+  return out;
+}
+
+// The slow answer to a structured query, to compare with: the ids, sorted,
+// of every entity it may return (tombstones only with include_deleted; of
+// its type, if any) for which holds(entity) is true.
+template <typename Holds>
+std::vector<std::string> OracleIds(const GraphIndex& g, const StructuredQuery& q, Holds holds) {
+  std::vector<std::string> out;
+  for (const EntityPtr& e : g.AllEntities()) {
+    if (!e || (e->deleted() && !q.include_deleted)) continue;
+    if (q.entity_type && e->entity_type != *q.entity_type) continue;
+    if (holds(*e)) out.push_back(e->id);
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -45,20 +45,15 @@ bool Holds(const GraphIndex& g, const Entity& e, const RelationshipPattern& p) {
 
 // Every match, by id, found by checking each entity.
 Strings Oracle(const GraphIndex& g, const StructuredQuery& q) {
-  Strings out;
-  for (const EntityPtr& e : g.AllEntities()) {
-    if (!e || (e->deleted() && !q.include_deleted)) continue;
-    if (q.entity_type && e->entity_type != *q.entity_type) continue;
+  return fixture::OracleIds(g, q, [&](const Entity& e) {
     bool ok = true;
     for (const FieldFilter& f : q.filters) {
       // The test only uses name equality.
-      ok = ok && f.field == "name" && Lower(e->name) == Lower(f.value.get<std::string>());
+      ok = ok && f.field == "name" && Lower(e.name) == Lower(f.value.get<std::string>());
     }
-    for (const RelationshipPattern& p : q.relationships) ok = ok && Holds(g, *e, p);
-    if (ok) out.push_back(e->id);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+    for (const RelationshipPattern& p : q.relationships) ok = ok && Holds(g, e, p);
+    return ok;
+  });
 }
 
 // A random house: rooms whose names repeat (and differ in case), devices in

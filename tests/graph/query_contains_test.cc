@@ -27,19 +27,13 @@ std::string FoldAscii(std::string s) {
 
 // Every match, by id, found by checking each entity.
 Strings Oracle(const GraphIndex& g, const StructuredQuery& q) {
-  Strings out;
-  for (const EntityPtr& e : g.AllEntities()) {
-    if (!e || (e->deleted() && !q.include_deleted)) continue;
-    if (q.entity_type && e->entity_type != *q.entity_type) continue;
+  return fixture::OracleIds(g, q, [&](const Entity& e) {
     bool ok = true;
     for (const FieldFilter& f : q.filters) {
-      ok = ok && FoldAscii(e->name).find(FoldAscii(f.value.get<std::string>())) !=
-                     std::string::npos;
+      ok = ok && FoldAscii(e.name).find(FoldAscii(f.value.get<std::string>())) != std::string::npos;
     }
-    if (ok) out.push_back(e->id);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+    return ok;
+  });
 }
 
 class QueryContainsTest : public ::testing::Test {
