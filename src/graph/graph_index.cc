@@ -100,11 +100,17 @@ size_t GraphIndex::relationship_count() const { return impl_->stored_edges(); }
 
 namespace {
 
-// Entries [offset, offset + limit) of adj in (type name, other id, edge
-// id) order, built as relationships; only that prefix of the order is
-// sorted.
-std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, const internal::AdjVec& adj,
-                                         size_t offset = 0, size_t limit = SIZE_MAX) {
+// Entries [offset, offset + limit) of the edges of `id` (out or in), in
+// (type name, other id, edge id) order, built as relationships; only that
+// prefix of the order is sorted. *total is how many edges there are.
+std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, std::string_view id,
+                                         bool outgoing, size_t offset, size_t limit,
+                                         size_t* total) {
+  const uint32_t n = g.FindNode(id);
+  *total = 0;
+  if (n == kNone) return {};
+  const internal::AdjVec& adj = outgoing ? g.node(n).out : g.node(n).in;
+  *total = adj.size();
   std::vector<Adj> sorted(adj.begin(), adj.end());
   const size_t begin = std::min(offset, sorted.size());
   const size_t end = begin + std::min(limit, sorted.size() - begin);
@@ -120,31 +126,23 @@ std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, const int
 }  // namespace
 
 std::vector<RelationshipPtr> GraphIndex::Outgoing(std::string_view id) const {
-  const uint32_t n = impl_->FindNode(id);
-  if (n == kNone) return {};
-  return SortedEdges(*impl_, impl_->node(n).out);
+  size_t total = 0;
+  return SortedEdges(*impl_, id, /*outgoing=*/true, 0, SIZE_MAX, &total);
 }
 
 std::vector<RelationshipPtr> GraphIndex::Incoming(std::string_view id) const {
-  const uint32_t n = impl_->FindNode(id);
-  if (n == kNone) return {};
-  return SortedEdges(*impl_, impl_->node(n).in);
+  size_t total = 0;
+  return SortedEdges(*impl_, id, /*outgoing=*/false, 0, SIZE_MAX, &total);
 }
 
 std::vector<RelationshipPtr> GraphIndex::OutgoingPage(std::string_view id, size_t offset,
                                                       size_t limit, size_t* total) const {
-  const uint32_t n = impl_->FindNode(id);
-  *total = n == kNone ? 0 : impl_->node(n).out.size();
-  if (n == kNone) return {};
-  return SortedEdges(*impl_, impl_->node(n).out, offset, limit);
+  return SortedEdges(*impl_, id, /*outgoing=*/true, offset, limit, total);
 }
 
 std::vector<RelationshipPtr> GraphIndex::IncomingPage(std::string_view id, size_t offset,
                                                       size_t limit, size_t* total) const {
-  const uint32_t n = impl_->FindNode(id);
-  *total = n == kNone ? 0 : impl_->node(n).in.size();
-  if (n == kNone) return {};
-  return SortedEdges(*impl_, impl_->node(n).in, offset, limit);
+  return SortedEdges(*impl_, id, /*outgoing=*/false, offset, limit, total);
 }
 
 std::vector<EntityPtr> GraphIndex::List(std::optional<EntityType> type, std::string_view after,
