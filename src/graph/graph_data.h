@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <iterator>
@@ -165,25 +166,58 @@ struct Node {
   AdjVec in;            // edges to this node
 };
 
-// A vector in fixed-size chunks: growing never moves (or transiently
-// doubles) what it holds, and there is at most one chunk of spare room.
+// A vector in chunks: growing never moves (or transiently doubles) what it
+// holds. The first chunks double from 64 slots up to 4,096; every later one
+// has 4,096, so a small graph allocates little and a large one has at most
+// one chunk of spare room.
 template <typename T>
 class ChunkedVector {
  public:
   size_t size() const { return size_; }
-  T& operator[](size_t i) { return chunks_[i >> kShift][i & kMask]; }
-  const T& operator[](size_t i) const { return chunks_[i >> kShift][i & kMask]; }
+  T& operator[](size_t i) {
+    const Slot s = Locate(i);
+    return chunks_[s.chunk][s.offset];
+  }
+  const T& operator[](size_t i) const {
+    const Slot s = Locate(i);
+    return chunks_[s.chunk][s.offset];
+  }
   void emplace_back() {
-    if ((size_ >> kShift) == chunks_.size()) chunks_.push_back(std::make_unique<T[]>(kChunk));
+    if (size_ == capacity_) {
+      const size_t n = ChunkSize(chunks_.size());
+      chunks_.push_back(std::make_unique<T[]>(n));
+      capacity_ += n;
+    }
     ++size_;
   }
 
  private:
-  static constexpr size_t kShift = 12;
-  static constexpr size_t kChunk = size_t{1} << kShift;
-  static constexpr size_t kMask = kChunk - 1;
+  static constexpr size_t kFirstShift = 6;
+  static constexpr size_t kFirst = size_t{1} << kFirstShift;  // slots of chunk 0
+  static constexpr size_t kBigShift = 12;
+  static constexpr size_t kBig = size_t{1} << kBigShift;  // slots of every chunk from kBigAt
+  static constexpr size_t kBigAt = kBigShift - kFirstShift;  // chunks 0..kBigAt-1 double
+  static constexpr size_t kGrowing = kBig - kFirst;  // slots in the doubling chunks
+
+  struct Slot {
+    size_t chunk;
+    size_t offset;
+  };
+  static size_t ChunkSize(size_t chunk) { return chunk < kBigAt ? kFirst << chunk : kBig; }
+  static Slot Locate(size_t i) {
+    if (i < kGrowing) {
+      // Chunk k holds [kFirst * (2^k - 1), kFirst * (2^(k+1) - 1)).
+      const size_t b = i + kFirst;
+      const size_t k = static_cast<size_t>(std::bit_width(b)) - 1 - kFirstShift;
+      return {k, b - (kFirst << k)};
+    }
+    const size_t j = i - kGrowing;
+    return {kBigAt + (j >> kBigShift), j & (kBig - 1)};
+  }
+
   std::vector<std::unique_ptr<T[]>> chunks_;
   size_t size_ = 0;
+  size_t capacity_ = 0;
 };
 
 // Open-addressing hash set of 4-byte handles whose string keys live

@@ -58,6 +58,33 @@ TEST(BlockSetTest, BehavesLikeStdSet) {
   EXPECT_TRUE(blocks.begin() == blocks.end());
 }
 
+TEST(ChunkedVectorTest, KeepsEverySlotInPlaceAcrossChunkSizes) {
+  // 20,000 slots cross the doubling chunks (64 .. 2,048 slots) and several
+  // 4,096-slot ones: each slot keeps its value and its address as the
+  // vector grows, and distinct indices never share a slot.
+  ChunkedVector<uint64_t> v;
+  std::vector<const uint64_t*> where;
+  for (uint64_t i = 0; i < 20000; ++i) {
+    v.emplace_back();
+    ASSERT_EQ(v.size(), i + 1);
+    EXPECT_EQ(v[i], 0u) << "new slot " << i << " is not value-initialised";
+    v[i] = i * 7 + 1;
+    where.push_back(&v[i]);
+  }
+  std::set<const uint64_t*> distinct(where.begin(), where.end());
+  EXPECT_EQ(distinct.size(), where.size());
+  const ChunkedVector<uint64_t>& cv = v;
+  for (uint64_t i = 0; i < 20000; ++i) {
+    ASSERT_EQ(cv[i], i * 7 + 1) << "slot " << i;
+    ASSERT_EQ(&cv[i], where[i]) << "slot " << i << " moved";
+  }
+  // Neighbours within a chunk are adjacent in memory: around each chunk
+  // boundary the slots before and after are contiguous within their chunk.
+  for (uint64_t i : {0u, 62u, 64u, 190u, 4030u, 4032u, 8126u, 8128u}) {
+    EXPECT_EQ(where[i] + 1, where[i + 1]) << "slots " << i << " and " << i + 1;
+  }
+}
+
 TEST(HandleTableTest, FindsWhatWasInsertedThroughChurn) {
   std::vector<std::string> keys;
   for (int i = 0; i < 4000; ++i) keys.push_back("k" + std::to_string(i * 7919 % 100003));
