@@ -103,8 +103,6 @@ constexpr const char kChangedEntities[] =
 constexpr const char kChangedRelationships[] =
     "SELECT seq, changed_at, " FG_RELATIONSHIP_COLUMNS
     " FROM relationships WHERE seq > ?1 AND changed_at > ?2 ORDER BY seq LIMIT ?3";
-constexpr const char kCountEntities[] = "SELECT count(*) FROM entities";
-constexpr const char kCountRelationships[] = "SELECT count(*) FROM relationships";
 // The same with a `since`: without statistics SQLite walks the seq index
 // and reads every row to test changed_at, so an idle delta sync read the
 // whole database. The changed_at index finds the few recent rows instead.
@@ -157,34 +155,6 @@ int64_t ToSqlCount(size_t n) {
 
 // ---- Row decoding ----------------------------------------------------------------
 
-StatusOr<Json> ParseObject(std::string_view text, const char* what, std::string_view id) {
-  if (text == "{}") return Json::object();
-  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Status::Internal("stored " + std::string(what) + " of '" + std::string(id) +
-                            "' is not a JSON object");
-  }
-  return j;
-}
-
-Status ParseStringArray(std::string_view text, std::string_view id, std::vector<std::string>* out) {
-  if (text == "[]") return Status::Ok();
-  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_array()) {
-    return Status::Internal("stored parent_versions of '" + std::string(id) +
-                            "' is not a JSON array");
-  }
-  out->reserve(j.size());
-  for (auto& v : j) {
-    if (!v.is_string()) {
-      return Status::Internal("stored parent_versions of '" + std::string(id) +
-                              "' holds a non-string");
-    }
-    out->push_back(std::move(v.get_ref<std::string&>()));
-  }
-  return Status::Ok();
-}
-
 // A vocabulary column (entity_type, source_type, relationship_type) read
 // with `parse`: Internal, naming the row and the word, when the stored word
 // is not one this build knows.
@@ -195,48 +165,6 @@ StatusOr<T> StoredWord(std::optional<T> (*parse)(std::string_view), const Statem
   if (std::optional<T> v = parse(word)) return *v;
   return Status::Internal("stored " + std::string(row_kind) + " '" + std::string(id) +
                           "' has unknown " + std::string(column) + " '" + std::string(word) + "'");
-}
-
-// Reads FG_ENTITY_COLUMNS starting at column `c`.
-StatusOr<Entity> DecodeEntity(const Statement& s, int c) {
-  Entity e;
-  e.id = s.ColumnString(c + 0);
-  e.version = s.ColumnString(c + 1);
-  ASSIGN_OR_RETURN(e.entity_type,
-                   StoredWord(&ParseEntityType, s, c + 2, "entity", e.id, "entity_type"));
-  e.name = s.ColumnString(c + 3);
-  ASSIGN_OR_RETURN(e.content, ParseObject(s.ColumnText(c + 4), "content", e.id));
-  ASSIGN_OR_RETURN(e.source_type,
-                   StoredWord(&ParseSourceType, s, c + 5, "entity", e.id, "source_type"));
-  e.user_id = s.ColumnString(c + 6);
-  RETURN_IF_ERROR(ParseStringArray(s.ColumnText(c + 7), e.id, &e.parent_versions));
-  e.created_at = s.ColumnString(c + 8);
-  e.updated_at = s.ColumnString(c + 9);
-  return e;
-}
-
-// Reads FG_RELATIONSHIP_COLUMNS starting at column `c` into *r, setting
-// every field (assignment reuses the strings' capacity when *r is reused).
-Status DecodeRelationshipInto(const Statement& s, int c, Relationship* r) {
-  r->id = s.ColumnText(c + 0);
-  r->from_entity_id = s.ColumnText(c + 1);
-  r->from_entity_version = s.ColumnText(c + 2);
-  r->to_entity_id = s.ColumnText(c + 3);
-  r->to_entity_version = s.ColumnText(c + 4);
-  ASSIGN_OR_RETURN(r->relationship_type, StoredWord(&ParseRelationshipType, s, c + 5,
-                                                    "relationship", r->id, "relationship_type"));
-  ASSIGN_OR_RETURN(r->properties, ParseObject(s.ColumnText(c + 6), "properties", r->id));
-  r->user_id = s.ColumnText(c + 7);
-  r->created_at = s.ColumnText(c + 8);
-  r->updated_at = s.ColumnText(c + 9);
-  r->deleted = s.ColumnInt64(c + 10) != 0;
-  return Status::Ok();
-}
-
-StatusOr<Relationship> DecodeRelationship(const Statement& s, int c) {
-  Relationship r;
-  RETURN_IF_ERROR(DecodeRelationshipInto(s, c, &r));
-  return r;
 }
 
 // Reads FG_ENTITY_COLUMNS starting at column `c` without decoding the JSON
@@ -256,6 +184,43 @@ StatusOr<EntityRow> EntityRowAt(const Statement& s, int c) {
   row.created_at = s.ColumnText(c + 8);
   row.updated_at = s.ColumnText(c + 9);
   return row;
+}
+
+StatusOr<Entity> DecodeEntity(const Statement& s, int c) {
+  ASSIGN_OR_RETURN(EntityRow row, EntityRowAt(s, c));
+  return DecodeEntityRow(row);
+}
+
+// Reads FG_RELATIONSHIP_COLUMNS starting at column `c`, undecoded, like
+// EntityRowAt.
+StatusOr<RelationshipRow> RelationshipRowAt(const Statement& s, int c) {
+  RelationshipRow row;
+  row.id = s.ColumnText(c + 0);
+  row.from_entity_id = s.ColumnText(c + 1);
+  row.from_entity_version = s.ColumnText(c + 2);
+  row.to_entity_id = s.ColumnText(c + 3);
+  row.to_entity_version = s.ColumnText(c + 4);
+  ASSIGN_OR_RETURN(row.relationship_type, StoredWord(&ParseRelationshipType, s, c + 5,
+                                                     "relationship", row.id, "relationship_type"));
+  row.properties = s.ColumnText(c + 6);
+  row.user_id = s.ColumnText(c + 7);
+  row.created_at = s.ColumnText(c + 8);
+  row.updated_at = s.ColumnText(c + 9);
+  row.deleted = s.ColumnInt64(c + 10) != 0;
+  return row;
+}
+
+// Reads FG_RELATIONSHIP_COLUMNS starting at column `c` into *r, setting
+// every field (assignment reuses the strings' capacity when *r is reused).
+Status DecodeRelationshipInto(const Statement& s, int c, Relationship* r) {
+  ASSIGN_OR_RETURN(RelationshipRow row, RelationshipRowAt(s, c));
+  return DecodeRelationshipRow(row, r);
+}
+
+StatusOr<Relationship> DecodeRelationship(const Statement& s, int c) {
+  Relationship r;
+  RETURN_IF_ERROR(DecodeRelationshipInto(s, c, &r));
+  return r;
 }
 
 // JSON text for storage. Strict about UTF-8: a string that is not valid
@@ -912,24 +877,15 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
   return result;
 }
 
-StatusOr<std::vector<ChangedRow>> SqliteStore::Changes(const ChangesRequest& request) {
+Status SqliteStore::ScanChanges(const ChangesRequest& request,
+                                const std::function<Status(const ChangedRowView&)>& on_row) {
   const bool since = request.since_exclusive >= 0;
-  std::vector<ChangedRow> out;
   Reader reader(this);
   Db& db = reader.db();
   ReadTransaction txn(db);
   RETURN_IF_ERROR(txn.Begin());
-  // Rows are large and a full pull has tens of thousands: size the list
-  // once instead of moving every row again at each doubling.
-  if (request.limit != 0) {
-    out.reserve(std::min<size_t>(request.limit, 4096));
-  } else if (!since && request.after_seq == 0) {
-    ASSIGN_OR_RETURN(int64_t entities, db.QueryInt64(kCountEntities));
-    ASSIGN_OR_RETURN(int64_t relationships, db.QueryInt64(kCountRelationships));
-    out.reserve(static_cast<size_t>(entities + relationships));
-  }
   // Both queries are in seq order: step them side by side and take the
-  // lower seq each time, so rows go straight into `out` in order.
+  // lower seq each time, so rows come out in order.
   ASSIGN_OR_RETURN(Statement es, db.Cached(since ? kChangedEntitiesSince : kChangedEntities));
   ASSIGN_OR_RETURN(Statement rs,
                    db.Cached(since ? kChangedRelationshipsSince : kChangedRelationships));
@@ -940,22 +896,28 @@ StatusOr<std::vector<ChangedRow>> SqliteStore::Changes(const ChangesRequest& req
   }
   ASSIGN_OR_RETURN(bool entity_row, es.Step());
   ASSIGN_OR_RETURN(bool relationship_row, rs.Step());
-  while ((entity_row || relationship_row) && (request.limit == 0 || out.size() < request.limit)) {
+  size_t n = 0;
+  while ((entity_row || relationship_row) && (request.limit == 0 || n < request.limit)) {
     const bool take_entity =
         entity_row && (!relationship_row || es.ColumnInt64(0) < rs.ColumnInt64(0));
     Statement& s = take_entity ? es : rs;
-    ChangedRow& c = out.emplace_back();
-    c.seq = s.ColumnInt64(0);
-    c.changed_at = s.ColumnInt64(1);
+    ChangedRowView view;
+    view.seq = s.ColumnInt64(0);
+    view.changed_at = s.ColumnInt64(1);
     if (take_entity) {
-      ASSIGN_OR_RETURN(c.entity, DecodeEntity(s, 2));
+      ASSIGN_OR_RETURN(EntityRow row, EntityRowAt(s, 2));
+      view.entity = &row;
+      RETURN_IF_ERROR(on_row(view));
       ASSIGN_OR_RETURN(entity_row, es.Step());
     } else {
-      ASSIGN_OR_RETURN(c.relationship, DecodeRelationship(s, 2));
+      ASSIGN_OR_RETURN(RelationshipRow row, RelationshipRowAt(s, 2));
+      view.relationship = &row;
+      RETURN_IF_ERROR(on_row(view));
       ASSIGN_OR_RETURN(relationship_row, rs.Step());
     }
+    ++n;
   }
-  return out;
+  return Status::Ok();
 }
 
 StatusOr<std::optional<std::string>> SqliteStore::GetMeta(std::string_view key) {

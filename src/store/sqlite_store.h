@@ -3,7 +3,7 @@
 // Connections: one writer connection, used by Commit under a mutex, and a
 // pool of StoreOptions::read_connections read-only connections (WAL mode) for
 // the read methods, which therefore run beside a commit and see the state as
-// of the last commit before they started. ScanCurrent and Changes read both
+// of the last commit before they started. ScanCurrent and ScanChanges read both
 // tables in one read transaction, so they see one consistent snapshot.
 //
 // Checkpoints: SQLite's default (the committing thread checkpoints once the
@@ -112,7 +112,8 @@ class SqliteStore final : public Store {
   StatusOr<std::optional<Entity>> GetVersion(std::string_view id,
                                              std::string_view version) override;
   StatusOr<SearchResult> Search(const SearchRequest& request) override;
-  StatusOr<std::vector<ChangedRow>> Changes(const ChangesRequest& request) override;
+  Status ScanChanges(const ChangesRequest& request,
+                     const std::function<Status(const ChangedRowView&)>& on_row) override;
   StatusOr<std::optional<std::string>> GetMeta(std::string_view key) override;
   StatusOr<std::vector<std::pair<std::string, std::string>>> ListMeta(
       std::string_view prefix) override;

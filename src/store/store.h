@@ -85,6 +85,27 @@ struct EntityRow {
   std::string_view updated_at;
 };
 
+// A relationship row as stored, before its properties (JSON object text)
+// are decoded. Views are valid only during the callback that receives it.
+struct RelationshipRow {
+  std::string_view id;
+  std::string_view from_entity_id;
+  std::string_view from_entity_version;
+  std::string_view to_entity_id;
+  std::string_view to_entity_version;
+  RelationshipType relationship_type = RelationshipType::kConnectsTo;
+  std::string_view properties;
+  std::string_view user_id;
+  std::string_view created_at;
+  std::string_view updated_at;
+  bool deleted = false;
+};
+
+// Decode a row's JSON columns; Internal, naming the row, if they are not
+// the JSON the store writes.
+StatusOr<Entity> DecodeEntityRow(const EntityRow& row);
+Status DecodeRelationshipRow(const RelationshipRow& row, Relationship* out);
+
 struct CommitInfo {
   int64_t last_seq = 0;      // highest seq assigned by this commit (0 if none)
   Micros changed_at = 0;     // server change time stamped on this commit's rows
@@ -114,6 +135,15 @@ struct ChangedRow {
   Micros changed_at = 0;
   std::optional<Entity> entity;              // set for entity rows
   std::optional<Relationship> relationship;  // set for relationship rows
+};
+
+// A ChangedRow before decoding: exactly one of entity and relationship is
+// set, and both point at views valid only during the callback.
+struct ChangedRowView {
+  int64_t seq = 0;
+  Micros changed_at = 0;
+  const EntityRow* entity = nullptr;
+  const RelationshipRow* relationship = nullptr;
 };
 
 struct ChangesRequest {
@@ -186,8 +216,14 @@ class Store {
   // Ranked full-text search over current, non-deleted entities.
   virtual StatusOr<SearchResult> Search(const SearchRequest& request) = 0;
 
-  // Current entities and relationships changed after a point, in seq order.
-  virtual StatusOr<std::vector<ChangedRow>> Changes(const ChangesRequest& request) = 0;
+  // Current entities and relationships changed after a point, in seq order,
+  // undecoded, one read snapshot for the whole scan. A callback's error
+  // stops the scan and is returned.
+  virtual Status ScanChanges(const ChangesRequest& request,
+                             const std::function<Status(const ChangedRowView&)>& on_row) = 0;
+
+  // ScanChanges, decoded.
+  StatusOr<std::vector<ChangedRow>> Changes(const ChangesRequest& request);
 
   // Settings.
   virtual StatusOr<std::optional<std::string>> GetMeta(std::string_view key) = 0;

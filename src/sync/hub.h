@@ -35,6 +35,10 @@ struct SyncHubOptions {
 // sorted by id, of the bytes `id 0x1F version 0x1E`.
 std::string StateDigest(const graph::KnowledgeGraph& kg);
 
+// Where a pull's changes go: built as SyncChange values (Sync) or written
+// as text (HandleSerialized). Defined in hub.cc.
+class PullSink;
+
 class SyncHub {
  public:
   explicit SyncHub(graph::KnowledgeGraph& kg, SyncHubOptions options = {});
@@ -64,6 +68,10 @@ class SyncHub {
   Json Status();
 
  private:
+  // Sync, with the pulled changes sent to `sink` (resp.changes then holds
+  // only what an ObjectSink put there).
+  funkygibbon::StatusOr<SyncResponse> Run(const SyncRequest& request, PullSink& sink);
+
   // StateDigest(kg_), recomputed only when something was committed since
   // the last time: hashing every entity costs far more than a quiet sync.
   // The caller holds the graph's writer lock.

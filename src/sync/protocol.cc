@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <string_view>
 
 #include "core/json_escape.h"
 
@@ -67,6 +69,50 @@ class ObjectWriter {
   bool first_ = true;
 };
 
+// Walks the text of a JSON object as the store writes it (compact, one
+// object) and says whether its top-level member `key` is `true`; nullopt if
+// the text is not one well-nested object. Strings, nesting and the ending
+// are checked, not the whole grammar: the store wrote the text with a JSON
+// library, and this guards against a damaged row, not hostile input.
+std::optional<bool> TopLevelTrue(std::string_view t, std::string_view key) {
+  auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+  size_t i = 0;
+  const size_t n = t.size();
+  auto skip_space = [&](size_t j) {
+    while (j < n && is_space(t[j])) ++j;
+    return j;
+  };
+  i = skip_space(i);
+  if (i == n || t[i] != '{') return std::nullopt;
+  bool found = false;
+  int depth = 0;
+  for (; i < n; ++i) {
+    const char c = t[i];
+    if (c == '"') {
+      const size_t start = ++i;
+      while (i < n && t[i] != '"') i += t[i] == '\\' ? 2 : 1;
+      if (i >= n) return std::nullopt;
+      if (depth == 1) {
+        size_t j = skip_space(i + 1);
+        if (j < n && t[j] == ':' && t.substr(start, i - start) == key) {
+          j = skip_space(j + 1);
+          found = t.compare(j, 4, "true") == 0;
+        }
+      }
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return skip_space(i + 1) == n ? std::optional<bool>(found) : std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+Status NotAnObject(const char* what, std::string_view id) {
+  return Status::Internal("stored " + std::string(what) + " of '" + std::string(id) +
+                          "' is not a JSON object");
+}
+
 void AppendEntity(std::string* out, const Entity& e) {
   ObjectWriter w(out);
   AppendJson(w.Key("content"), e.content);
@@ -98,7 +144,7 @@ void AppendRelationship(std::string* out, const Relationship& r) {
   w.End();
 }
 
-void AppendChange(std::string* out, const SyncChange& c) {
+void AppendChangeObject(std::string* out, const SyncChange& c) {
   ObjectWriter w(out);
   w.String("change_type", ToString(c.change_type));
   if (c.entity) {
@@ -235,26 +281,28 @@ Json ToJson(const SyncResponse& r) {
               {"warnings", r.warnings}};
 }
 
-std::string SerializeResponse(const SyncResponse& r) {
-  std::string out;
-  // Rows are a few hundred bytes; guessing high saves regrowing a large text.
-  out.reserve(512 + r.changes.size() * 640 + r.applied.size() * 40);
-  ObjectWriter w(&out);
-  AppendStrings(w.Key("applied"), r.applied);
-  AppendStrings(w.Key("applied_relationships"), r.applied_relationships);
-  std::string* changes = w.Key("changes");
-  changes->push_back('[');
-  for (size_t i = 0; i < r.changes.size(); ++i) {
-    if (i > 0) changes->push_back(',');
-    AppendChange(changes, r.changes[i]);
-  }
-  changes->push_back(']');
-  std::string* conflicts = w.Key("conflicts");
-  conflicts->push_back('[');
+void AppendResponseHead(std::string* out, const SyncResponse& r) {
+  out->push_back('{');
+  out->append("\"applied\":");
+  AppendStrings(out, r.applied);
+  out->append(",\"applied_relationships\":");
+  AppendStrings(out, r.applied_relationships);
+  out->append(",\"changes\":[");
+}
+
+void AppendChange(std::string* out, const SyncChange& c, bool first) {
+  if (!first) out->push_back(',');
+  AppendChangeObject(out, c);
+}
+
+void AppendResponseTail(std::string* out, const SyncResponse& r) {
+  out->push_back(']');
+  // The members after "changes", in key order; the head wrote the first three.
+  out->append(",\"conflicts\":[");
   for (size_t i = 0; i < r.conflicts.size(); ++i) {
-    if (i > 0) conflicts->push_back(',');
+    if (i > 0) out->push_back(',');
     const ConflictInfo& c = r.conflicts[i];
-    ObjectWriter cw(conflicts);
+    ObjectWriter cw(out);
     cw.String("entity_id", c.entity_id);
     cw.String("local_version", c.local_version);
     cw.String("remote_version", c.remote_version);
@@ -262,27 +310,109 @@ std::string SerializeResponse(const SyncResponse& r) {
     cw.String("resolved_version", c.resolved_version);
     cw.End();
   }
-  conflicts->push_back(']');
+  out->push_back(']');
+  out->append(",\"cursor\":");
   if (r.cursor) {
-    w.String("cursor", *r.cursor);
+    AppendString(out, *r.cursor);
   } else {
-    w.Key("cursor")->append("null");
+    out->append("null");
   }
-  w.String("protocol_version", r.protocol_version);
-  w.String("server_time", r.server_time);
-  w.String("state_digest", r.state_digest);
-  w.String("sync_type", ToString(r.sync_type));
-  AppendJson(w.Key("vector_clock"), r.vector_clock);
-  AppendStrings(w.Key("warnings"), r.warnings);
-  std::string* stats = w.Key("sync_stats");
-  ObjectWriter sw(stats);
+  out->append(",\"protocol_version\":");
+  AppendString(out, r.protocol_version);
+  out->append(",\"server_time\":");
+  AppendString(out, r.server_time);
+  out->append(",\"state_digest\":");
+  AppendString(out, r.state_digest);
+  out->append(",\"sync_type\":");
+  AppendString(out, ToString(r.sync_type));
+  out->append(",\"vector_clock\":");
+  AppendJson(out, r.vector_clock);
+  out->append(",\"warnings\":");
+  AppendStrings(out, r.warnings);
+  out->append(",\"sync_stats\":");
+  ObjectWriter sw(out);
   sw.Key("conflicts_resolved")->append(std::to_string(r.sync_stats.conflicts_resolved));
   sw.Key("duration_ms")->append(std::to_string(r.sync_stats.duration_ms));
   sw.Key("entities_synced")->append(std::to_string(r.sync_stats.entities_synced));
   sw.Key("relationships_synced")->append(std::to_string(r.sync_stats.relationships_synced));
   sw.End();
-  w.End();
+  out->push_back('}');
+}
+
+std::string SerializeResponse(const SyncResponse& r) {
+  std::string out;
+  // Rows are a few hundred bytes; guessing high saves regrowing a large text.
+  out.reserve(512 + r.changes.size() * 640 + r.applied.size() * 40);
+  AppendResponseHead(&out, r);
+  for (size_t i = 0; i < r.changes.size(); ++i) AppendChange(&out, r.changes[i], i == 0);
+  AppendResponseTail(&out, r);
   return out;
+}
+
+ChangeType ChangeOf(const Entity& e) {
+  return e.deleted()                  ? ChangeType::kDelete
+         : e.parent_versions.empty() ? ChangeType::kCreate
+                                      : ChangeType::kUpdate;
+}
+
+StatusOr<ChangeType> ChangeOf(const store::EntityRow& row) {
+  std::optional<bool> deleted = TopLevelTrue(row.content, "deleted");
+  if (!deleted) return NotAnObject("content", row.id);
+  return *deleted                       ? ChangeType::kDelete
+         : row.parent_versions == "[]" ? ChangeType::kCreate
+                                        : ChangeType::kUpdate;
+}
+
+Status AppendChangeRow(std::string* out, const store::ChangedRowView& row, bool first) {
+  if (!first) out->push_back(',');
+  ObjectWriter w(out);
+  if (const store::EntityRow* e = row.entity) {
+    ASSIGN_OR_RETURN(ChangeType type, ChangeOf(*e));
+    if (e->parent_versions.size() < 2 || e->parent_versions.front() != '[' ||
+        e->parent_versions.back() != ']') {
+      return Status::Internal("stored parent_versions of '" + std::string(e->id) +
+                              "' is not a JSON array");
+    }
+    w.String("change_type", ToString(type));
+    // As AppendEntity writes an Entity.
+    ObjectWriter ew(w.Key("entity"));
+    ew.Key("content")->append(e->content);
+    ew.String("created_at", e->created_at);
+    ew.String("entity_type", funkygibbon::ToString(e->entity_type));
+    ew.String("id", e->id);
+    ew.String("name", e->name);
+    ew.Key("parent_versions")->append(e->parent_versions);
+    ew.String("source_type", funkygibbon::ToString(e->source_type));
+    ew.String("updated_at", e->updated_at);
+    ew.String("user_id", e->user_id);
+    ew.String("version", e->version);
+    ew.End();
+    w.Key("relationships")->append("[]");
+  } else {
+    const store::RelationshipRow& r = *row.relationship;
+    if (!TopLevelTrue(r.properties, "deleted")) return NotAnObject("properties", r.id);
+    w.String("change_type", ToString(r.deleted ? ChangeType::kDelete : ChangeType::kCreate));
+    w.Key("entity")->append("null");
+    std::string* rels = w.Key("relationships");
+    rels->push_back('[');
+    // As AppendRelationship writes a Relationship.
+    ObjectWriter rw(rels);
+    rw.String("created_at", r.created_at);
+    if (r.deleted) rw.Key("deleted")->append("true");
+    rw.String("from_entity_id", r.from_entity_id);
+    rw.String("from_entity_version", r.from_entity_version);
+    rw.String("id", r.id);
+    rw.Key("properties")->append(r.properties);
+    rw.String("relationship_type", funkygibbon::ToString(r.relationship_type));
+    rw.String("to_entity_id", r.to_entity_id);
+    rw.String("to_entity_version", r.to_entity_version);
+    rw.String("updated_at", r.updated_at);
+    rw.String("user_id", r.user_id);
+    rw.End();
+    rels->push_back(']');
+  }
+  w.End();
+  return Status::Ok();
 }
 
 StatusOr<SyncChange> ParseSyncChange(const Json& j, size_t index) {

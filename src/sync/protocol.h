@@ -13,6 +13,7 @@
 #include "core/status.h"
 #include "core/types.h"
 #include "core/version.h"
+#include "store/store.h"
 
 namespace funkygibbon::sync {
 
@@ -94,6 +95,28 @@ Json ToJson(const SyncResponse& r);
 // last, so a caller can time the serialization too (see SyncHub). A byte
 // that is not part of valid UTF-8 is written as U+FFFD.
 std::string SerializeResponse(const SyncResponse& r);
+
+// SerializeResponse in parts, for an answer whose changes are written as
+// they are read (SyncHub::HandleSerialized): the head runs from '{' to the
+// opening '[' of "changes", each change is appended with AppendChange or
+// AppendChangeRow (with `first` true for the first only), and the tail runs
+// from the closing ']' to the end. The parts ignore r.changes.
+void AppendResponseHead(std::string* out, const SyncResponse& r);
+void AppendChange(std::string* out, const SyncChange& c, bool first);
+void AppendResponseTail(std::string* out, const SyncResponse& r);
+
+// The change a pull makes of a stored row (see ChangeOf), written straight
+// from the row's text: its JSON columns are copied as stored, which is
+// byte for byte what decoding and re-encoding them would write. Internal,
+// naming the row, if a JSON column is not the shape the store writes.
+Status AppendChangeRow(std::string* out, const store::ChangedRowView& row, bool first);
+
+// What a pull calls a current entity version: delete for a tombstone,
+// create for a version without parents, else update.
+ChangeType ChangeOf(const Entity& e);
+// The same from the stored row, without decoding it; Internal, naming the
+// row, if its content is not a JSON object.
+StatusOr<ChangeType> ChangeOf(const store::EntityRow& row);
 
 // Parses a request. Accepts any letter case for enums and vocabulary,
 // non-UUID ids and non-canonical versions, "Z" timestamps, missing endpoint

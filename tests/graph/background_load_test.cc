@@ -56,8 +56,9 @@ class GatedStore : public store::Store {
   StatusOr<store::SearchResult> Search(const store::SearchRequest& r) override {
     return inner_->Search(r);
   }
-  StatusOr<std::vector<store::ChangedRow>> Changes(const store::ChangesRequest& r) override {
-    return inner_->Changes(r);
+  Status ScanChanges(const store::ChangesRequest& r,
+                     const std::function<Status(const store::ChangedRowView&)>& f) override {
+    return inner_->ScanChanges(r, f);
   }
   StatusOr<std::optional<std::string>> GetMeta(std::string_view key) override {
     return inner_->GetMeta(key);

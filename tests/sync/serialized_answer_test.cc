@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "sync/hub.h"
 #include "sync/protocol.h"
@@ -17,6 +18,7 @@ using testing::EntityJson;
 using testing::MemoryGraph;
 using testing::Request;
 using testing::kV1;
+using testing::kV2;
 using testing::Stable;
 
 constexpr char kTricky[] = "quote \" backslash \\ newline \n tab \t ctl \x01 \xC3\xA9 \xF0\x9F\x98\x80";
@@ -127,6 +129,201 @@ TEST(HandleSerializedTest, MatchesHandleAndReportsStats) {
   auto bad = hub.HandleSerialized(Request(Json::array(), {{"protocol_version", "v1"}}),
                                   std::chrono::steady_clock::now(), nullptr);
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+// The "changes" array of an answer's text, as written.
+std::string ChangesText(const std::string& text) {
+  const size_t from = text.find("\"changes\":[");
+  const size_t to = text.find("],\"conflicts\":[");
+  EXPECT_NE(from, std::string::npos);
+  EXPECT_NE(to, std::string::npos);
+  return text.substr(from, to - from);
+}
+
+TEST(HandleSerializedTest, StreamedPullsEqualDecodedPullsForEveryFilterAndPage) {
+  auto kg = MemoryGraph();
+  SyncHub hub(*kg, SyncHubOptions{.page_size = 3});
+  auto by = [](Json e, const std::string& user) {
+    e["user_id"] = user;
+    return e;
+  };
+  const Json content_cases[] = {
+      Json{{"name_is", kTricky}, {"watts", 9.5}, {"big", 12345678901234LL}, {"neg", -0.25}},
+      Json{{"meta", {{"deleted", true}}}},             // nested: not a tombstone
+      Json{{"note", "\"deleted\":true"}},              // in a string: not a tombstone
+      Json{{"deleted", false}, {"list", {1, "two", nullptr, Json::object()}}},
+      Json::object(),
+  };
+  Json changes = Json::array();
+  changes.push_back(Change("create", EntityJson("kitchen", kV1, "room", "Kitchen")));
+  int n = 0;
+  for (const Json& content : content_cases) {
+    const std::string id = "dev-" + std::to_string(n);
+    changes.push_back(Change("create", by(EntityJson(id, kV1, "device", kTricky, Json::array(), content),
+                                          n % 2 == 0 ? "alice" : "bob")));
+    ++n;
+  }
+  Json edge = {{"id", "r1"}, {"from_entity_id", "dev-0"}, {"to_entity_id", "kitchen"},
+               {"relationship_type", "located_in"}, {"properties", {{"since", 2020}, {"why", kTricky}}}};
+  Json edge2 = edge;
+  edge2["id"] = "r2";
+  edge2["from_entity_id"] = "dev-1";
+  edge2["properties"] = Json::object();
+  changes.push_back(Change("create", by(EntityJson("dev-9", kV1), "bob"), Json::array({edge, edge2})));
+  ASSERT_TRUE(hub.Handle(Request(changes)).ok());
+  // An update (with a parent), a tombstone and a deleted relationship.
+  Json later = Json::array();
+  later.push_back(Change("update", EntityJson("dev-3", kV2, "device", "Renamed", Json::array({kV1}),
+                                              {{"watts", 3}})));
+  later.push_back(Change("delete", EntityJson("dev-4", kV2, "device", "Gone", Json::array({kV1}))));
+  Json gone = edge2;
+  gone["deleted"] = true;
+  later.push_back(Change("update", EntityJson("dev-9", kV2, "device", "Lamp", Json::array({kV1})),
+                         Json::array({gone})));
+  ASSERT_TRUE(hub.Handle(Request(later)).ok());
+
+  const std::vector<Json> pulls = {
+      Request(Json::array(), {{"sync_type", "full"}}),
+      Request(Json::array()),
+      Request(Json::array(), {{"sync_type", "entities"}}),
+      Request(Json::array(), {{"sync_type", "relationships"}}),
+      Request(Json::array(), {{"filters", {{"entity_types", {"room"}}}}}),
+      Request(Json::array(), {{"filters", {{"modified_by", {"bob"}}}}}),
+      Request(Json::array(), {{"filters", {{"since", "2099-01-01T00:00:00Z"}}}}),
+  };
+  size_t tombstones = 0;
+  for (const Json& pull : pulls) {
+    auto via_text = hub.HandleSerialized(pull, std::chrono::steady_clock::now(), nullptr);
+    ASSERT_TRUE(via_text.ok()) << via_text.status().ToString();
+    auto via_json = hub.Handle(pull);
+    ASSERT_TRUE(via_json.ok());
+    EXPECT_EQ(Stable(Json::parse(*via_text)), Stable(*via_json)) << pull.dump();
+    // Byte for byte what encoding the decoded rows writes.
+    auto decoded = hub.Sync(*ParseSyncRequest(pull));
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(ChangesText(*via_text), ChangesText(SerializeResponse(*decoded))) << pull.dump();
+    for (const auto& c : (*via_json)["changes"]) tombstones += c["change_type"] == "delete";
+  }
+  EXPECT_GT(tombstones, 0u) << "the pulls include the tombstone and the deleted relationship";
+  const Json full = *hub.Handle(pulls[0]);
+  EXPECT_EQ(full["changes"].size(), 9u);  // 7 current entities (2 edited, 1 deleted), 2 relationships
+
+  // Paged: the same pages through both, each row once.
+  Json cursor = nullptr;
+  size_t rows = 0;
+  for (int page = 0; page < 10; ++page) {
+    const Json pull = Request(Json::array(), {{"cursor", cursor}, {"sync_type", "full"}});
+    auto via_text = hub.HandleSerialized(pull, std::chrono::steady_clock::now(), nullptr);
+    auto via_json = hub.Handle(pull);
+    ASSERT_TRUE(via_text.ok() && via_json.ok());
+    const Json text_json = Json::parse(*via_text);
+    EXPECT_EQ(Stable(text_json), Stable(*via_json));
+    rows += text_json["changes"].size();
+    cursor = text_json["cursor"];
+    if (cursor.is_null()) break;
+    EXPECT_EQ(text_json["changes"].size(), 3u);
+  }
+  EXPECT_TRUE(cursor.is_null());
+  EXPECT_EQ(rows, 9u);
+}
+
+TEST(HandleSerializedTest, ServesBackTheWinnerOfALostPushThroughBothPaths) {
+  auto kg = MemoryGraph();
+  SyncHub hub(*kg);
+  ASSERT_TRUE(hub.Handle(Request(Json::array({Change("create", EntityJson("lamp-1", kV1))}))).ok());
+  ASSERT_TRUE(hub.Handle(Request(Json::array({Change(
+      "update", EntityJson("lamp-1", kV2, "device", "Newer", Json::array({kV1})))}))).ok());
+  // A stale edit (no parents) with a since after everything: the rows serve
+  // nothing, so the winner is served back.
+  const Json stale = Request(Json::array({Change("update", EntityJson("lamp-1", kV1, "device", "Stale"))}),
+                             {{"filters", {{"since", "2099-01-01T00:00:00Z"}}}});
+  auto via_text = hub.HandleSerialized(stale, std::chrono::steady_clock::now(), nullptr);
+  ASSERT_TRUE(via_text.ok()) << via_text.status().ToString();
+  const Json answer = Json::parse(*via_text);
+  ASSERT_EQ(answer["changes"].size(), 1u);
+  EXPECT_EQ(answer["changes"][0]["entity"]["version"], kV2);
+  EXPECT_EQ(answer["changes"][0]["change_type"], "update");
+  auto via_json = hub.Handle(stale);
+  ASSERT_TRUE(via_json.ok());
+  EXPECT_EQ(Stable(answer)["changes"], Stable(*via_json)["changes"]);
+}
+
+store::EntityRow Row(std::string_view content, std::string_view parents = "[]") {
+  store::EntityRow row;
+  row.id = "e-1";
+  row.version = kV1;
+  row.entity_type = EntityType::kDevice;
+  row.name = kTricky;
+  row.content = content;
+  row.user_id = "alice";
+  row.parent_versions = parents;
+  row.created_at = "2020-01-01T00:00:00.000000+00:00";
+  row.updated_at = row.created_at;
+  return row;
+}
+
+TEST(AppendChangeRowTest, ReadsTheTombstoneFlagOnlyAtTheTopLevel) {
+  const std::pair<const char*, ChangeType> cases[] = {
+      {R"({"deleted":true})", ChangeType::kDelete},
+      {R"({"a":1,"deleted":true,"z":[1,{"b":2}]})", ChangeType::kDelete},
+      {R"({"deleted":false})", ChangeType::kCreate},
+      {R"({"deleted":"true"})", ChangeType::kCreate},
+      {R"({"a":{"deleted":true}})", ChangeType::kCreate},
+      {R"({"a":[{"deleted":true}]})", ChangeType::kCreate},
+      {R"({"a":"\"deleted\":true"})", ChangeType::kCreate},
+      {R"({"a\"":"deleted","deleted":1})", ChangeType::kCreate},
+      {R"({"a":"\\","deleted":true})", ChangeType::kDelete},
+      {"{}", ChangeType::kCreate},
+  };
+  for (const auto& [content, want] : cases) {
+    const store::EntityRow row = Row(content);
+    auto got = ChangeOf(row);
+    ASSERT_TRUE(got.ok()) << content;
+    EXPECT_EQ(*got, want) << content;
+    // The same as the decoded entity says.
+    auto e = store::DecodeEntityRow(row);
+    ASSERT_TRUE(e.ok()) << content;
+    EXPECT_EQ(ChangeOf(*e), want) << content;
+    // And the text is what encoding the decoded entity writes.
+    store::ChangedRowView view;
+    view.entity = &row;
+    std::string streamed;
+    ASSERT_TRUE(AppendChangeRow(&streamed, view, true).ok());
+    SyncChange c;
+    c.change_type = want;
+    c.entity = *e;
+    std::string encoded;
+    AppendChange(&encoded, c, true);
+    EXPECT_EQ(streamed, encoded) << content;
+  }
+  EXPECT_EQ(*ChangeOf(Row("{}", R"(["p"])")), ChangeType::kUpdate);
+}
+
+TEST(AppendChangeRowTest, ADamagedRowIsAnInternalErrorNamingIt) {
+  for (const char* content : {"", "[]", "{", R"({"a":1)", R"({"a":"x})", "{}}", "{} x", "null",
+                              R"({"a":[1,2})"}) {
+    const store::EntityRow row = Row(content);
+    store::ChangedRowView view;
+    view.entity = &row;
+    std::string out;
+    Status s = AppendChangeRow(&out, view, true);
+    EXPECT_EQ(s.code(), StatusCode::kInternal) << "content " << content;
+    EXPECT_NE(s.message().find("'e-1'"), std::string::npos) << s.message();
+  }
+  const store::EntityRow bad_parents = Row("{}", "nope");
+  store::ChangedRowView view;
+  view.entity = &bad_parents;
+  std::string out;
+  EXPECT_EQ(AppendChangeRow(&out, view, true).code(), StatusCode::kInternal);
+
+  store::RelationshipRow r;
+  r.id = "r-1";
+  r.properties = R"({"a":)";
+  store::ChangedRowView edge;
+  edge.relationship = &r;
+  Status s = AppendChangeRow(&out, edge, true);
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  EXPECT_NE(s.message().find("properties of 'r-1'"), std::string::npos) << s.message();
 }
 
 }  // namespace
