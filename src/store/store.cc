@@ -37,6 +37,37 @@ Status ParseStringArray(std::string_view text, std::string_view id, std::vector<
 
 }  // namespace
 
+EntityRow RowOf(const Entity& e, std::string_view content, std::string_view parent_versions) {
+  EntityRow row;
+  row.id = e.id;
+  row.version = e.version;
+  row.entity_type = e.entity_type;
+  row.name = e.name;
+  row.content = content;
+  row.source_type = e.source_type;
+  row.user_id = e.user_id;
+  row.parent_versions = parent_versions;
+  row.created_at = e.created_at;
+  row.updated_at = e.updated_at;
+  return row;
+}
+
+RelationshipRow RowOf(const Relationship& r, std::string_view properties) {
+  RelationshipRow row;
+  row.id = r.id;
+  row.from_entity_id = r.from_entity_id;
+  row.from_entity_version = r.from_entity_version;
+  row.to_entity_id = r.to_entity_id;
+  row.to_entity_version = r.to_entity_version;
+  row.relationship_type = r.relationship_type;
+  row.properties = properties;
+  row.user_id = r.user_id;
+  row.created_at = r.created_at;
+  row.updated_at = r.updated_at;
+  row.deleted = r.deleted;
+  return row;
+}
+
 StatusOr<Entity> DecodeEntityRow(const EntityRow& row) {
   Entity e;
   e.id = row.id;

@@ -101,6 +101,11 @@ struct RelationshipRow {
   bool deleted = false;
 };
 
+// Row views of decoded values, given their JSON members as text (the
+// views point into the arguments, which must outlive them).
+EntityRow RowOf(const Entity& e, std::string_view content, std::string_view parent_versions);
+RelationshipRow RowOf(const Relationship& r, std::string_view properties);
+
 // Decode a row's JSON columns; Internal, naming the row, if they are not
 // the JSON the store writes.
 StatusOr<Entity> DecodeEntityRow(const EntityRow& row);
@@ -178,20 +183,9 @@ class Store {
     RETURN_IF_ERROR(ScanCurrent(
         [&](Entity&& e) {
           if (!first.ok()) return;
-          EntityRow row;
           const std::string content = e.content.dump();
           const std::string parents = Json(e.parent_versions).dump();
-          row.id = e.id;
-          row.version = e.version;
-          row.entity_type = e.entity_type;
-          row.name = e.name;
-          row.content = content;
-          row.source_type = e.source_type;
-          row.user_id = e.user_id;
-          row.parent_versions = parents;
-          row.created_at = e.created_at;
-          row.updated_at = e.updated_at;
-          first = on_entity(row);
+          first = on_entity(RowOf(e, content, parents));
         },
         [&](Relationship&& r) {
           if (first.ok()) first = on_relationship(std::move(r));

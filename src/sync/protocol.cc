@@ -113,14 +113,15 @@ Status NotAnObject(const char* what, std::string_view id) {
                           "' is not a JSON object");
 }
 
-void AppendEntity(std::string* out, const Entity& e) {
+// An entity object from a row's fields, its JSON members copied as given.
+void AppendEntityRow(std::string* out, const store::EntityRow& e) {
   ObjectWriter w(out);
-  AppendJson(w.Key("content"), e.content);
+  w.Key("content")->append(e.content);
   w.String("created_at", e.created_at);
   w.String("entity_type", funkygibbon::ToString(e.entity_type));
   w.String("id", e.id);
   w.String("name", e.name);
-  AppendStrings(w.Key("parent_versions"), e.parent_versions);
+  w.Key("parent_versions")->append(e.parent_versions);
   w.String("source_type", funkygibbon::ToString(e.source_type));
   w.String("updated_at", e.updated_at);
   w.String("user_id", e.user_id);
@@ -128,20 +129,35 @@ void AppendEntity(std::string* out, const Entity& e) {
   w.End();
 }
 
-void AppendRelationship(std::string* out, const Relationship& r) {
+// A relationship object from a row's fields, its properties copied as given.
+void AppendRelationshipRow(std::string* out, const store::RelationshipRow& r) {
   ObjectWriter w(out);
   w.String("created_at", r.created_at);
   if (r.deleted) w.Key("deleted")->append("true");
   w.String("from_entity_id", r.from_entity_id);
   w.String("from_entity_version", r.from_entity_version);
   w.String("id", r.id);
-  AppendJson(w.Key("properties"), r.properties);
+  w.Key("properties")->append(r.properties);
   w.String("relationship_type", funkygibbon::ToString(r.relationship_type));
   w.String("to_entity_id", r.to_entity_id);
   w.String("to_entity_version", r.to_entity_version);
   w.String("updated_at", r.updated_at);
   w.String("user_id", r.user_id);
   w.End();
+}
+
+void AppendEntity(std::string* out, const Entity& e) {
+  std::string content;
+  std::string parents;
+  AppendJson(&content, e.content);
+  AppendStrings(&parents, e.parent_versions);
+  AppendEntityRow(out, store::RowOf(e, content, parents));
+}
+
+void AppendRelationship(std::string* out, const Relationship& r) {
+  std::string properties;
+  AppendJson(&properties, r.properties);
+  AppendRelationshipRow(out, store::RowOf(r, properties));
 }
 
 void AppendChangeObject(std::string* out, const SyncChange& c) {
@@ -281,13 +297,24 @@ Json ToJson(const SyncResponse& r) {
               {"warnings", r.warnings}};
 }
 
+namespace {
+
+// Appends `,"key":` (a member after the first of an object written by
+// hand) and returns `out` for the value.
+std::string* Member(std::string* out, std::string_view key) {
+  out->append(",\"");
+  out->append(key);
+  out->append("\":");
+  return out;
+}
+
+}  // namespace
+
 void AppendResponseHead(std::string* out, const SyncResponse& r) {
-  out->push_back('{');
-  out->append("\"applied\":");
+  out->append("{\"applied\":");
   AppendStrings(out, r.applied);
-  out->append(",\"applied_relationships\":");
-  AppendStrings(out, r.applied_relationships);
-  out->append(",\"changes\":[");
+  AppendStrings(Member(out, "applied_relationships"), r.applied_relationships);
+  Member(out, "changes")->push_back('[');
 }
 
 void AppendChange(std::string* out, const SyncChange& c, bool first) {
@@ -297,8 +324,9 @@ void AppendChange(std::string* out, const SyncChange& c, bool first) {
 
 void AppendResponseTail(std::string* out, const SyncResponse& r) {
   out->push_back(']');
-  // The members after "changes", in key order; the head wrote the first three.
-  out->append(",\"conflicts\":[");
+  // The members after "changes", in key order (sync_stats aside, see
+  // SerializeResponse); the head wrote the first three.
+  Member(out, "conflicts")->push_back('[');
   for (size_t i = 0; i < r.conflicts.size(); ++i) {
     if (i > 0) out->push_back(',');
     const ConflictInfo& c = r.conflicts[i];
@@ -311,26 +339,18 @@ void AppendResponseTail(std::string* out, const SyncResponse& r) {
     cw.End();
   }
   out->push_back(']');
-  out->append(",\"cursor\":");
   if (r.cursor) {
-    AppendString(out, *r.cursor);
+    AppendString(Member(out, "cursor"), *r.cursor);
   } else {
-    out->append("null");
+    Member(out, "cursor")->append("null");
   }
-  out->append(",\"protocol_version\":");
-  AppendString(out, r.protocol_version);
-  out->append(",\"server_time\":");
-  AppendString(out, r.server_time);
-  out->append(",\"state_digest\":");
-  AppendString(out, r.state_digest);
-  out->append(",\"sync_type\":");
-  AppendString(out, ToString(r.sync_type));
-  out->append(",\"vector_clock\":");
-  AppendJson(out, r.vector_clock);
-  out->append(",\"warnings\":");
-  AppendStrings(out, r.warnings);
-  out->append(",\"sync_stats\":");
-  ObjectWriter sw(out);
+  AppendString(Member(out, "protocol_version"), r.protocol_version);
+  AppendString(Member(out, "server_time"), r.server_time);
+  AppendString(Member(out, "state_digest"), r.state_digest);
+  AppendString(Member(out, "sync_type"), ToString(r.sync_type));
+  AppendJson(Member(out, "vector_clock"), r.vector_clock);
+  AppendStrings(Member(out, "warnings"), r.warnings);
+  ObjectWriter sw(Member(out, "sync_stats"));
   sw.Key("conflicts_resolved")->append(std::to_string(r.sync_stats.conflicts_resolved));
   sw.Key("duration_ms")->append(std::to_string(r.sync_stats.duration_ms));
   sw.Key("entities_synced")->append(std::to_string(r.sync_stats.entities_synced));
@@ -374,19 +394,7 @@ Status AppendChangeRow(std::string* out, const store::ChangedRowView& row, bool 
                               "' is not a JSON array");
     }
     w.String("change_type", ToString(type));
-    // As AppendEntity writes an Entity.
-    ObjectWriter ew(w.Key("entity"));
-    ew.Key("content")->append(e->content);
-    ew.String("created_at", e->created_at);
-    ew.String("entity_type", funkygibbon::ToString(e->entity_type));
-    ew.String("id", e->id);
-    ew.String("name", e->name);
-    ew.Key("parent_versions")->append(e->parent_versions);
-    ew.String("source_type", funkygibbon::ToString(e->source_type));
-    ew.String("updated_at", e->updated_at);
-    ew.String("user_id", e->user_id);
-    ew.String("version", e->version);
-    ew.End();
+    AppendEntityRow(w.Key("entity"), *e);
     w.Key("relationships")->append("[]");
   } else {
     const store::RelationshipRow& r = *row.relationship;
@@ -395,20 +403,7 @@ Status AppendChangeRow(std::string* out, const store::ChangedRowView& row, bool 
     w.Key("entity")->append("null");
     std::string* rels = w.Key("relationships");
     rels->push_back('[');
-    // As AppendRelationship writes a Relationship.
-    ObjectWriter rw(rels);
-    rw.String("created_at", r.created_at);
-    if (r.deleted) rw.Key("deleted")->append("true");
-    rw.String("from_entity_id", r.from_entity_id);
-    rw.String("from_entity_version", r.from_entity_version);
-    rw.String("id", r.id);
-    rw.Key("properties")->append(r.properties);
-    rw.String("relationship_type", funkygibbon::ToString(r.relationship_type));
-    rw.String("to_entity_id", r.to_entity_id);
-    rw.String("to_entity_version", r.to_entity_version);
-    rw.String("updated_at", r.updated_at);
-    rw.String("user_id", r.user_id);
-    rw.End();
+    AppendRelationshipRow(rels, r);
     rels->push_back(']');
   }
   w.End();

@@ -181,17 +181,7 @@ TEST(EntityRecordTest, FromStoredRowEqualsFromEntity) {
   const Entity e = FullEntity();
   const std::string content = e.content.dump();
   const std::string parents = Json(e.parent_versions).dump();
-  store::EntityRow row;
-  row.id = e.id;
-  row.version = e.version;
-  row.entity_type = e.entity_type;
-  row.name = e.name;
-  row.content = content;
-  row.source_type = e.source_type;
-  row.user_id = e.user_id;
-  row.parent_versions = parents;
-  row.created_at = e.created_at;
-  row.updated_at = e.updated_at;
+  store::EntityRow row = store::RowOf(e, content, parents);
   auto r = EntityRecord::FromRow(row);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)->ToEntity(), e);
