@@ -99,20 +99,4 @@ Status DecodeRelationshipRow(const RelationshipRow& row, Relationship* out) {
   return Status::Ok();
 }
 
-StatusOr<std::vector<ChangedRow>> Store::Changes(const ChangesRequest& request) {
-  std::vector<ChangedRow> out;
-  RETURN_IF_ERROR(ScanChanges(request, [&out](const ChangedRowView& row) -> Status {
-    ChangedRow& c = out.emplace_back();
-    c.seq = row.seq;
-    c.changed_at = row.changed_at;
-    if (row.entity != nullptr) {
-      ASSIGN_OR_RETURN(c.entity, DecodeEntityRow(*row.entity));
-    } else {
-      RETURN_IF_ERROR(DecodeRelationshipRow(*row.relationship, &c.relationship.emplace()));
-    }
-    return Status::Ok();
-  }));
-  return out;
-}
-
 }  // namespace funkygibbon::store

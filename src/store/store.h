@@ -134,16 +134,9 @@ struct SearchResult {
   size_t total = 0;  // number of matches before limit/offset
 };
 
-// A current entity or relationship as it stands after a change, for sync pulls.
-struct ChangedRow {
-  int64_t seq = 0;
-  Micros changed_at = 0;
-  std::optional<Entity> entity;              // set for entity rows
-  std::optional<Relationship> relationship;  // set for relationship rows
-};
-
-// A ChangedRow before decoding: exactly one of entity and relationship is
-// set, and both point at views valid only during the callback.
+// A current entity or relationship as it stands after a change, for sync
+// pulls, undecoded: exactly one of entity and relationship is set, and both
+// point at views valid only during the callback.
 struct ChangedRowView {
   int64_t seq = 0;
   Micros changed_at = 0;
@@ -215,9 +208,6 @@ class Store {
   // stops the scan and is returned.
   virtual Status ScanChanges(const ChangesRequest& request,
                              const std::function<Status(const ChangedRowView&)>& on_row) = 0;
-
-  // ScanChanges, decoded.
-  StatusOr<std::vector<ChangedRow>> Changes(const ChangesRequest& request);
 
   // Settings.
   virtual StatusOr<std::optional<std::string>> GetMeta(std::string_view key) = 0;

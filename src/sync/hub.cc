@@ -60,7 +60,7 @@ bool SameEdge(const Relationship& a, const Relationship& b) {
          a.deleted == b.deleted;
 }
 
-bool Contains(const std::vector<std::string>& v, const std::string& s) {
+bool Contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
@@ -125,7 +125,8 @@ class PullSink {
  public:
   virtual ~PullSink() = default;
   // Once, before the first change; the response's push results are final.
-  virtual void Begin(const SyncResponse& resp) = 0;
+  // At most `expected_rows` rows are likely to follow (0: not known).
+  virtual void Begin(const SyncResponse& resp, size_t expected_rows) = 0;
   // A stored row that passed the request's filters.
   virtual funkygibbon::Status Row(const store::ChangedRowView& row) = 0;
   // A current version served back after the rows (see Run).
@@ -155,7 +156,9 @@ void PreferHugePages(char* p, size_t n) {
 class ObjectSink final : public PullSink {
  public:
   explicit ObjectSink(SyncResponse* resp) : resp_(resp) {}
-  void Begin(const SyncResponse&) override {}
+  void Begin(const SyncResponse&, size_t expected_rows) override {
+    resp_->changes.reserve(expected_rows);
+  }
   funkygibbon::Status Row(const store::ChangedRowView& row) override {
     SyncChange c;
     if (row.entity != nullptr) {
@@ -182,13 +185,13 @@ class ObjectSink final : public PullSink {
 // more in fresh memory than the rest of the pull.
 class TextSink final : public PullSink {
  public:
-  TextSink(std::string* out, size_t expected_rows) : out_(out), expected_rows_(expected_rows) {}
-  void Begin(const SyncResponse& resp) override {
+  explicit TextSink(std::string* out) : out_(out) {}
+  void Begin(const SyncResponse& resp, size_t expected_rows) override {
     // A row is about 500 bytes in a typical home (a full pull of 10,000
     // entities and 20,000 relationships is 15 MB). Reserve half as much
     // again: room that is never written costs address space only, since
     // untouched pages are never mapped in, and a larger answer regrows.
-    out_->reserve(1024 + expected_rows_ * 768 + resp.applied.size() * 64 +
+    out_->reserve(1024 + expected_rows * 768 + resp.applied.size() * 64 +
                   resp.conflicts.size() * 256);
     PreferHugePages(out_->data(), out_->capacity());
     AppendResponseHead(out_, resp);
@@ -205,7 +208,6 @@ class TextSink final : public PullSink {
 
  private:
   std::string* out_;
-  size_t expected_rows_;
   bool first_ = true;
 };
 
@@ -215,10 +217,7 @@ funkygibbon::StatusOr<std::string> SyncHub::HandleSerialized(
     const Json& request, std::chrono::steady_clock::time_point started, SyncStats* stats) {
   ASSIGN_OR_RETURN(SyncRequest req, ParseSyncRequest(request));
   std::string text;
-  const size_t rows = kg_.Read([](const graph::GraphIndex& g) {
-    return g.entity_count() + g.relationship_count();
-  });
-  TextSink sink(&text, req.cursor_present ? std::min(rows, options_.page_size) : rows);
+  TextSink sink(&text);
   ASSIGN_OR_RETURN(SyncResponse resp, Run(req, sink));
   // sync_stats is written last: its duration covers everything before it.
   resp.sync_stats.duration_ms = ElapsedMs(started);
@@ -410,9 +409,7 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Run(const SyncRequest& req, PullSin
   const bool want_entities = req.sync_type != SyncType::kRelationships;
   const bool want_edges = req.sync_type != SyncType::kEntities;
   auto by_user = [&](std::string_view u) {
-    return req.filters.modified_by.empty() ||
-           std::find(req.filters.modified_by.begin(), req.filters.modified_by.end(), u) !=
-               req.filters.modified_by.end();
+    return req.filters.modified_by.empty() || Contains(req.filters.modified_by, u);
   };
   // The pushed entities, whose current versions may have to be served back
   // (below), and which of them the rows served.
@@ -421,7 +418,17 @@ funkygibbon::StatusOr<SyncResponse> SyncHub::Run(const SyncRequest& req, PullSin
     if (c.entity) pushed.insert(c.entity->id);
   }
   std::set<std::string, std::less<>> served;
-  sink.Begin(resp);
+  // A whole pull has about a row per entity and relationship (the count
+  // leaves out tombstones), a page at most a page; a delta usually has a
+  // few rows, so nothing is reserved for it.
+  size_t expected_rows = 0;
+  if (creq.limit != 0 || (creq.since_exclusive < 0 && creq.after_seq == 0)) {
+    expected_rows = kg_.Read([](const graph::GraphIndex& g) {
+      return g.entity_count() + g.relationship_count();
+    });
+    if (creq.limit != 0) expected_rows = std::min(expected_rows, options_.page_size);
+  }
+  sink.Begin(resp, expected_rows);
   size_t seen = 0;
   int64_t last_seq = 0;
   RETURN_IF_ERROR(kg_.store().ScanChanges(creq, [&](const store::ChangedRowView& row)

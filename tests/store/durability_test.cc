@@ -127,7 +127,7 @@ void RunRound(Killer killer, int die_after, unsigned seed) {
   EXPECT_EQ(store->Search(Query("entity"))->total, named_entity) << "seed " << seed;
 
   // The store carries on: counters continue after what survived.
-  auto changes = store->Changes({});
+  auto changes = testing::Changes(*store, {});
   ASSERT_TRUE(changes.ok());
   const int64_t max_seq = changes->empty() ? 0 : changes->back().seq;
   const Micros max_time = changes->empty() ? 0 : changes->back().changed_at;

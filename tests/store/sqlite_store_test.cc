@@ -206,7 +206,7 @@ TEST(SqliteStoreTest, NonCurrentLoserIsStoredButNotCurrent) {
   // Only the current version is searchable.
   EXPECT_EQ(store->Search(Query("kettle"))->total, 0u);
   EXPECT_EQ(store->Search(Query("toaster"))->total, 1u);
-  auto changes = store->Changes({});
+  auto changes = testing::Changes(*store, {});
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(changes->size(), 1u);
   EXPECT_EQ((*changes)[0].entity->version, "v2");
@@ -333,7 +333,7 @@ TEST(SqliteStoreTest, OneCommitSharesChangedAtAndGetsDistinctSeqs) {
   auto info = CommitOrDie(*store, Put({MakeEntity("a", "v1", "A"), MakeEntity("b", "v1", "B")},
                                       {MakeEdge("e", "a", "b")}));
   EXPECT_EQ(info.last_seq, 3);
-  auto changes = store->Changes({});
+  auto changes = testing::Changes(*store, {});
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(changes->size(), 3u);
   for (int i = 0; i < 3; ++i) {
@@ -399,7 +399,7 @@ TEST(SqliteStoreTest, ChangesPagingReturnsEveryCurrentRowExactlyOnce) {
   int64_t last_seq = 0;
   int pages = 0;
   while (true) {
-    auto page = store->Changes(Since(cursor, 7));
+    auto page = testing::Changes(*store, Since(cursor, 7));
     ASSERT_TRUE(page.ok()) << page.status().ToString();
     if (page->empty()) break;
     EXPECT_LE(page->size(), 7u);
@@ -421,7 +421,7 @@ TEST(SqliteStoreTest, ChangesPagingReturnsEveryCurrentRowExactlyOnce) {
   EXPECT_EQ(unique.count("E:e3@v1"), 0u);
 
   // since_exclusive: only what changed after the 15th edge's commit.
-  auto recent = store->Changes(Since(0, 0, mid));
+  auto recent = testing::Changes(*store, Since(0, 0, mid));
   ASSERT_TRUE(recent.ok());
   EXPECT_EQ(recent->size(), 15u + 14u);  // edges r15..r29 + 14 edited entities
   for (const auto& row : *recent) EXPECT_GT(row.changed_at, mid);
@@ -885,7 +885,7 @@ void RunReadersBesideWriter(Store& store) {
           if (!s.ok() || n < last_scan || edges != n - 1) ++failures;
           last_scan = n;
         } else if (t == 1) {
-          if (!store.Changes(Since(0, 50)).ok()) ++failures;
+          if (!testing::Changes(store, Since(0, 50)).ok()) ++failures;
         } else if (t == 2) {
           if (!store.History("hub").ok()) ++failures;
         } else {

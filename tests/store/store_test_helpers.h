@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,31 @@
 #include "store/store.h"
 
 namespace funkygibbon::store::testing {
+
+// A ChangedRowView, decoded.
+struct ChangedRow {
+  int64_t seq = 0;
+  Micros changed_at = 0;
+  std::optional<Entity> entity;              // set for entity rows
+  std::optional<Relationship> relationship;  // set for relationship rows
+};
+
+// Store::ScanChanges, every row decoded.
+inline StatusOr<std::vector<ChangedRow>> Changes(Store& store, const ChangesRequest& request) {
+  std::vector<ChangedRow> out;
+  RETURN_IF_ERROR(store.ScanChanges(request, [&out](const ChangedRowView& row) -> Status {
+    ChangedRow& c = out.emplace_back();
+    c.seq = row.seq;
+    c.changed_at = row.changed_at;
+    if (row.entity != nullptr) {
+      ASSIGN_OR_RETURN(c.entity, DecodeEntityRow(*row.entity));
+    } else {
+      RETURN_IF_ERROR(DecodeRelationshipRow(*row.relationship, &c.relationship.emplace()));
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
 
 inline Entity MakeEntity(std::string id, std::string version, std::string name,
                          Json content = Json::object(), EntityType type = EntityType::kDevice) {
