@@ -5,9 +5,12 @@
 //
 // (defaults 100000 entities, 200000 relationships, seed 42). OUT.db must not
 // exist yet. Prints the time it took as a figure.
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -17,16 +20,42 @@
 namespace funkygibbon::bench {
 namespace {
 
+// A count argument: digits only ("abc" or "-5" must not become 0 or a
+// huge number by way of strtoul).
+bool ParseCount(const char* text, const char* what, uint64_t* out) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  if (*text < '0' || *text > '9' || *end != '\0' || errno == ERANGE) {
+    std::fprintf(stderr, "make_bench_db: %s must be a whole number, not '%s'\n", what, text);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
 int Main(int argc, char** argv) {
-  if (argc < 2 || argc > 5) {
-    std::fprintf(stderr, "usage: %s OUT.db [ENTITIES [RELATIONSHIPS [SEED]]]\n", argv[0]);
+  const char* usage = "usage: %s OUT.db [ENTITIES [RELATIONSHIPS [SEED]]]\n";
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    std::printf(usage, argv[0]);
+    return 0;
+  }
+  // An option is not taken for the path of a database to write.
+  if (argc < 2 || argc > 5 || argv[1][0] == '-') {
+    std::fprintf(stderr, usage, argv[0]);
     return 2;
   }
   const std::string out = argv[1];
   GraphSpec spec;
-  spec.entities = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 100000;
-  spec.relationships = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 200000;
-  spec.seed = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 42;
+  uint64_t entities = 100000, relationships = 200000, seed = 42;
+  if ((argc > 2 && !ParseCount(argv[2], "ENTITIES", &entities)) ||
+      (argc > 3 && !ParseCount(argv[3], "RELATIONSHIPS", &relationships)) ||
+      (argc > 4 && !ParseCount(argv[4], "SEED", &seed))) {
+    return 2;
+  }
+  spec.entities = entities;
+  spec.relationships = relationships;
+  spec.seed = seed;
   if (std::filesystem::exists(out)) {
     std::fprintf(stderr, "make_bench_db: %s exists; give a new path\n", out.c_str());
     return 2;
