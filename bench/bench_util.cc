@@ -3,6 +3,8 @@
 #include <stdlib.h>  // mkdtemp
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -67,6 +69,34 @@ std::string LoadAverage() {
   std::string a, b, c;
   f >> a >> b >> c;
   return a + " " + b + " " + c;
+}
+
+bool ParseCountArg(const char* program, const char* what, const char* text, uint64_t min,
+                   uint64_t max, uint64_t* out) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  if (*text < '0' || *text > '9' || *end != '\0' || errno == ERANGE || v < min || v > max) {
+    std::fprintf(stderr, "%s: %s must be a whole number from %llu to %llu, not '%s'\n", program,
+                 what, static_cast<unsigned long long>(min), static_cast<unsigned long long>(max),
+                 text);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseSecondsArg(const char* program, const char* what, const char* text, double* out) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(text, &end);
+  if (end == text || *end != '\0' || errno == ERANGE || !std::isfinite(v) || v <= 0) {
+    std::fprintf(stderr, "%s: %s must be a number of seconds above 0, not '%s'\n", program, what,
+                 text);
+    return false;
+  }
+  *out = v;
+  return true;
 }
 
 }  // namespace funkygibbon::bench

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,24 @@ void PrintFigure(const std::string& bench, const std::string& figure, double val
 // "1.15 1.68 2.12" from /proc/loadavg: the machine is shared, so every
 // program prints the load it ran under.
 std::string LoadAverage();
+
+// Reads a command-line count into *out: digits only and within [min, max],
+// so "abc", "-5" or "10x" are refused instead of read as 0 or as a huge
+// number. On failure prints "<program>: <what> must be a whole number from
+// <min> to <max>, not '<text>'" to stderr and returns false.
+bool ParseCountArg(const char* program, const char* what, const char* text, uint64_t min,
+                   uint64_t max, uint64_t* out);
+template <typename T>
+bool ParseCountArg(const char* program, const char* what, const char* text, uint64_t min,
+                   uint64_t max, T* out) {
+  uint64_t v = 0;
+  if (!ParseCountArg(program, what, text, min, max, &v)) return false;
+  *out = static_cast<T>(v);
+  return true;
+}
+
+// The same for a duration in seconds: a finite number above 0.
+bool ParseSecondsArg(const char* program, const char* what, const char* text, double* out);
 
 }  // namespace funkygibbon::bench
 

@@ -59,25 +59,30 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return false;
     const std::string v = argv[++i];
+    const char* me = "http_bench";
+    bool ok = true;
     if (a == "--threads") {
-      o->threads = std::stoi(v);
+      ok = ParseCountArg(me, "--threads", v.c_str(), 1, 256, &o->threads);
     } else if (a == "--seconds") {
-      o->seconds = std::stod(v);
+      ok = ParseSecondsArg(me, "--seconds", v.c_str(), &o->seconds);
     } else if (a == "--entities") {
-      o->entities = std::stoul(v);
+      ok = ParseCountArg(me, "--entities", v.c_str(), 1, 10'000'000, &o->entities);
     } else if (a == "--relationships") {
-      o->relationships = std::stoul(v);
+      ok = ParseCountArg(me, "--relationships", v.c_str(), 0, 100'000'000, &o->relationships);
     } else if (a == "--server-threads") {
-      o->server_threads = std::stoi(v);
+      ok = ParseCountArg(me, "--server-threads", v.c_str(), 0, 256, &o->server_threads);
     } else if (a == "--server-log-level") {
       o->server_log_level = v;
     } else if (a == "--repeat") {
-      o->repeat = std::stoi(v);
+      ok = ParseCountArg(me, "--repeat", v.c_str(), 1, 1000, &o->repeat);
     } else if (a == "--client-nodelay") {
-      o->client_nodelay = v != "0";
+      ok = v == "0" || v == "1";
+      if (!ok) std::fprintf(stderr, "%s: --client-nodelay must be 0 or 1, not '%s'\n", me, v.c_str());
+      o->client_nodelay = v == "1";
     } else {
       return false;
     }
+    if (!ok) return false;
   }
   return o->threads > 0 && o->seconds > 0 && o->repeat > 0 && o->entities >= 2;
 }

@@ -37,17 +37,20 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return false;
     const char* v = argv[++i];
+    const char* me = "startup_bench";
+    bool ok = true;
     if (a == "--db") {
       o->db = v;
     } else if (a == "--entities") {
-      o->entities = std::strtoul(v, nullptr, 10);
+      ok = ParseCountArg(me, "--entities", v, 1, 100'000'000, &o->entities);
     } else if (a == "--relationships") {
-      o->relationships = std::strtoul(v, nullptr, 10);
+      ok = ParseCountArg(me, "--relationships", v, 0, 100'000'000, &o->relationships);
     } else if (a == "--runs") {
-      o->runs = std::atoi(v);
+      ok = ParseCountArg(me, "--runs", v, 1, 1000, &o->runs);
     } else {
       return false;
     }
+    if (!ok) return false;
   }
   return o->runs > 0;
 }
