@@ -55,18 +55,18 @@ struct Options {
 };
 
 bool ParseArgs(int argc, char** argv, Options* o) {
+  const char* me = "http_bench";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return false;
     const std::string v = argv[++i];
-    const char* me = "http_bench";
     bool ok = true;
     if (a == "--threads") {
       ok = ParseCountArg(me, "--threads", v.c_str(), 1, 256, &o->threads);
     } else if (a == "--seconds") {
       ok = ParseSecondsArg(me, "--seconds", v.c_str(), &o->seconds);
     } else if (a == "--entities") {
-      ok = ParseCountArg(me, "--entities", v.c_str(), 1, 10'000'000, &o->entities);
+      ok = ParseCountArg(me, "--entities", v.c_str(), 2, 10'000'000, &o->entities);
     } else if (a == "--relationships") {
       ok = ParseCountArg(me, "--relationships", v.c_str(), 0, 100'000'000, &o->relationships);
     } else if (a == "--server-threads") {
@@ -84,7 +84,7 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     }
     if (!ok) return false;
   }
-  return o->threads > 0 && o->seconds > 0 && o->repeat > 0 && o->entities >= 2;
+  return true;
 }
 
 // The port from the server's "listening on 127.0.0.1:PORT" line.
