@@ -238,6 +238,13 @@ void CheckIndexMatchesStore(graph::KnowledgeGraph& kg) {
         if (!r.deleted) stored_edges.emplace(r.id, std::move(r));
       });
   FUZZ_CHECK(s.ok(), s.ToString());
+  // The store's cached version counts (VersionCount) against the history.
+  for (const auto& [id, e] : stored_entities) {
+    auto count = kg.store().VersionCount(id);
+    auto history = kg.store().History(id);
+    FUZZ_CHECK(count.ok() && history.ok() && *count == history->size(),
+               "version count of " + id + " differs from its history");
+  }
   kg.Read([&](const graph::GraphIndex& g) {
     auto all = g.AllEntities();
     FUZZ_CHECK(all.size() == stored_entities.size(),

@@ -124,7 +124,8 @@ class World {
 // as one string: equal fingerprints mean nothing was written.
 std::string StoreFingerprint(graph::KnowledgeGraph& kg);
 
-// Checks that the in-memory index holds exactly the store's current rows.
+// Checks that the in-memory index holds exactly the store's current rows,
+// and that each entity's (cached) version count matches its history.
 void CheckIndexMatchesStore(graph::KnowledgeGraph& kg);
 
 // `message` is one valid JSON-RPC 2.0 response (result xor error, id

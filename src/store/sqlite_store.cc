@@ -540,14 +540,29 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
   std::lock_guard<std::mutex> lock(write_mu_);
   const Micros changed_at = std::max(NowMicros(), last_changed_at_ + 1);
   int64_t seq = last_seq_;
+  // The cached version counts: closed to new entries from before this
+  // commit can become visible until its versions are added to them.
   {
+    std::lock_guard<std::mutex> counts_lock(counts_mu_);
+    ++counts_generation_;  // odd: a commit is under way
+  }
+  Status status = [&]() -> Status {
     ASSIGN_OR_RETURN(Statement begin, writer_->Cached(kBeginImmediate));
     RETURN_IF_ERROR(begin.Run());
-  }
-  Status status = ApplyLocked(batch, encoded, changed_at, &seq);
+    return ApplyLocked(batch, encoded, changed_at, &seq);
+  }();
   if (status.ok()) {
     auto commit = writer_->Cached(kCommit);
     status = commit.ok() ? commit->Run() : commit.status();
+  }
+  {
+    std::lock_guard<std::mutex> counts_lock(counts_mu_);
+    if (status.ok()) {
+      for (const EntityWrite& w : batch.entities) {
+        if (auto it = version_counts_.find(w.entity.id); it != version_counts_.end()) ++it->second;
+      }
+    }
+    ++counts_generation_;  // even again
   }
   if (!status.ok()) {
     // Also after a failed COMMIT: the transaction may still be open. If
@@ -751,6 +766,16 @@ StatusOr<std::vector<Entity>> SqliteStore::History(std::string_view id) {
 }
 
 StatusOr<size_t> SqliteStore::VersionCount(std::string_view id) {
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(counts_mu_);
+    generation = counts_generation_;
+    // While a commit is under way its versions may be visible to a read
+    // already but not yet added here: ask the database.
+    if (generation % 2 == 0) {
+      if (auto it = version_counts_.find(id); it != version_counts_.end()) return it->second;
+    }
+  }
   int64_t n = 0;
   {
     Reader reader(this);
@@ -760,6 +785,14 @@ StatusOr<size_t> SqliteStore::VersionCount(std::string_view id) {
     if (row) n = s.ColumnInt64(0);
   }
   if (n == 0) return Status::NotFound("entity '" + std::string(id) + "' not found");
+  std::lock_guard<std::mutex> lock(counts_mu_);
+  // Cached only if no commit was under way when the count was read, nor
+  // began since: then the count is the current one, and every later commit
+  // will add to the cached copy.
+  if (generation % 2 == 0 && counts_generation_ == generation) {
+    if (version_counts_.size() >= kMaxCachedCounts) version_counts_.clear();
+    version_counts_.emplace(id, static_cast<size_t>(n));
+  }
   return static_cast<size_t>(n);
 }
 

@@ -59,11 +59,13 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "store/db.h"
@@ -160,6 +162,27 @@ class SqliteStore final : public Store {
   std::atomic<uint64_t> finishing_passes_{0};
   std::atomic<uint64_t> forced_passes_{0};
   std::thread checkpointer_;
+
+  // VersionCount's answers, so that get_entity_details (which reports the
+  // count) does not open a read transaction on every call. An id enters on
+  // its first count; every commit adds its new versions to the ids present.
+  // counts_generation_ is odd while a commit is under way and changes at its
+  // start and end, so a count read while one was under way, or that one may
+  // have overtaken, is not cached (it could already include versions the
+  // commit is about to add), and no cached count is answered meanwhile (it
+  // may lack versions a read already sees). At kMaxCachedCounts ids the
+  // cache starts over.
+  // Like the graph index, it assumes no other process writes the database
+  // while this one serves it. Lock order: write_mu_, then counts_mu_.
+  struct TransparentHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr size_t kMaxCachedCounts = 1 << 16;
+  std::mutex counts_mu_;
+  std::unordered_map<std::string, size_t, TransparentHash, std::equal_to<>>
+      version_counts_;              // guarded by counts_mu_
+  uint64_t counts_generation_ = 0;  // guarded by counts_mu_
 };
 
 }  // namespace funkygibbon::store

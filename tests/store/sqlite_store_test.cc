@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -186,6 +187,77 @@ TEST(SqliteStoreTest, HistoryIsOldestFirst) {
   auto unknown = store->History("nobody");
   EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
   EXPECT_THAT(unknown.status().message(), HasSubstr("nobody"));
+}
+
+// VersionCount keeps the counts it has answered; each must follow every
+// commit after it, whatever kind, and a failed commit must not move it.
+TEST(SqliteStoreTest, VersionCountFollowsCommitsAfterItIsAsked) {
+  auto store = OpenMemory();
+  CommitOrDie(*store, Put({MakeEntity("x", "v1", "one"), MakeEntity("y", "v1", "why")}));
+  EXPECT_EQ(*store->VersionCount("x"), 1u);
+  EXPECT_EQ(*store->VersionCount("y"), 1u);
+  CommitOrDie(*store, Put({MakeEntity("x", "v2", "two")}));
+  EXPECT_EQ(*store->VersionCount("x"), 2u);
+  // Two versions of one id in one commit, one of them not current.
+  WriteBatch b;
+  b.entities.push_back({MakeEntity("x", "v4", "four"), true});
+  b.entities.push_back({MakeEntity("x", "v3", "three"), false});
+  CommitOrDie(*store, b);
+  EXPECT_EQ(*store->VersionCount("x"), 4u);
+  // A commit that fails (its second version exists) adds nothing.
+  auto failed = store->Commit(Put({MakeEntity("x", "v5", "five"), MakeEntity("y", "v1", "dup")}));
+  ASSERT_EQ(failed.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(*store->VersionCount("x"), 4u);
+  EXPECT_EQ(*store->VersionCount("y"), 1u);
+  // A deletion is a version too.
+  Entity gone = MakeEntity("y", "v2", "why");
+  gone.content = Json{{"deleted", true}};
+  CommitOrDie(*store, Put({gone}));
+  EXPECT_EQ(*store->VersionCount("y"), 2u);
+  EXPECT_EQ(store->History("x")->size(), 4u);
+  EXPECT_EQ(store->History("y")->size(), 2u);
+  EXPECT_EQ(store->VersionCount("nobody").status().code(), StatusCode::kNotFound);
+}
+
+// Counts read while commits land: never one that goes back, and the last
+// one right, on a file (the readers have their own connections) and in
+// memory.
+void CountVersionsBesideWriter(Store& store) {
+  constexpr int kWrites = 150;
+  CommitOrDie(store, Put({MakeEntity("x", "v0000", "start")}));
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      size_t last = 0;
+      do {
+        auto n = store.VersionCount("x");
+        if (!n.ok() || *n < last || *n > kWrites + 1) ++failures;
+        if (n.ok()) last = *n;
+      } while (!done.load());
+    });
+  }
+  for (int i = 1; i <= kWrites; ++i) {
+    char version[16];
+    std::snprintf(version, sizeof version, "v%04d", i);
+    if (!store.Commit(Put({MakeEntity("x", version, "edit")})).ok()) ++failures;
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(*store.VersionCount("x"), static_cast<size_t>(kWrites + 1));
+  EXPECT_EQ(store.History("x")->size(), static_cast<size_t>(kWrites + 1));
+}
+
+TEST(SqliteStoreTest, VersionCountsReadBesideTheWriterOnAFile) {
+  auto store = OpenOrDie(DbPath());
+  CountVersionsBesideWriter(*store);
+}
+
+TEST(SqliteStoreTest, VersionCountsReadBesideTheWriterInMemory) {
+  auto store = OpenMemory();
+  CountVersionsBesideWriter(*store);
 }
 
 TEST(SqliteStoreTest, NonCurrentLoserIsStoredButNotCurrent) {
