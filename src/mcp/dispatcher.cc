@@ -537,17 +537,44 @@ RpcOutcome Dispatcher::ListTools(Call& call) const {
   }
   const size_t page = std::max<size_t>(1, options_.tools_page_size);
   const size_t end = std::min(list.size(), start + page);
+  const Access access = call.caller.read_only ? Access::kReadOnly : Access::kReadWrite;
+  const std::shared_ptr<const std::string> tools = ToolPage(access, start, end);
+  // Members in the order DumpJson writes them (sorted), as for other
+  // results; a modern result carries what Execute adds to JSON results.
+  std::string out;
+  out.reserve(tools->size() + 512);
+  out += '{';
+  if (call.modern) {
+    out += "\"_meta\":";
+    out += DumpJson(Json{{std::string(kMetaServerInfo), ServerInfo()}});
+    out += ",\"cacheScope\":\"private\",";  // the list depends on the caller's role
+  }
+  if (end < list.size()) {
+    out += "\"nextCursor\":";
+    out += DumpJson(EncodeCursor("tools:" + std::to_string(end)));
+    out += ',';
+  }
+  if (call.modern) out += "\"resultType\":\"complete\",";
+  out += "\"tools\":";
+  out += *tools;
+  if (call.modern) out += ",\"ttlMs\":" + std::to_string(kListTtlMs);
+  out += '}';
+  return SerializedResult{std::move(out)};
+}
+
+std::shared_ptr<const std::string> Dispatcher::ToolPage(Access access, size_t start,
+                                                        size_t end) const {
+  const auto key = std::make_pair(access, start);
+  {
+    std::lock_guard<std::mutex> lock(pages_mu_);
+    if (auto it = tool_pages_.find(key); it != tool_pages_.end()) return it->second;
+  }
+  const auto list = tools_.tools(access);
   Json tools = Json::array();
   for (size_t i = start; i < end; ++i) tools.push_back(list[i]->definition);
-  Json result{{"tools", std::move(tools)}};
-  if (end < list.size())
-    result["nextCursor"] = EncodeCursor("tools:" + std::to_string(end));
-  if (call.modern) {
-    result["ttlMs"] = kListTtlMs;
-    // The list depends on the caller's role.
-    result["cacheScope"] = "private";
-  }
-  return result;
+  auto text = std::make_shared<const std::string>(DumpJson(tools));
+  std::lock_guard<std::mutex> lock(pages_mu_);
+  return tool_pages_.emplace(key, std::move(text)).first->second;
 }
 
 RpcOutcome Dispatcher::CallTool(Call& call) const {

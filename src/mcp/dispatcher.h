@@ -18,9 +18,13 @@
 #define FUNKYGIBBON_MCP_DISPATCHER_H_
 
 #include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/types.h"
 #include "mcp/errors.h"
@@ -153,9 +157,18 @@ class Dispatcher {
   Json Capabilities() const;
   Json ServerInfo() const;
 
+  // The "tools" array of one tools/list page, as text, made on first use
+  // (the registry never changes; a page is about 40 KB of JSON, and copying
+  // and writing it out was most of a tools/list). Keyed by the caller's
+  // access and the page's first tool.
+  std::shared_ptr<const std::string> ToolPage(Access access, size_t start, size_t end) const;
+
   const ToolRegistry& tools_;
   const ResourceProvider* resources_;
   const DispatcherOptions options_;
+  mutable std::mutex pages_mu_;
+  mutable std::map<std::pair<Access, size_t>, std::shared_ptr<const std::string>>
+      tool_pages_;  // guarded by pages_mu_
 };
 
 }  // namespace funkygibbon::mcp

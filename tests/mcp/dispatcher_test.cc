@@ -302,6 +302,40 @@ TEST(DispatcherToolsTest, ReadOnlyCallerSeesAndCallsOnlyReadOnlyTools) {
       R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"write_note"}})",
       member);
   EXPECT_EQ(ok["result"]["structuredContent"]["written_by"], "alice");
+  // The lists are kept per role after the first: each caller still sees its own.
+  Json member_list = h.Send(R"({"jsonrpc":"2.0","id":4,"method":"tools/list"})", member);
+  EXPECT_EQ(member_list["result"]["tools"].size(), 7u);
+  EXPECT_EQ(h.Request(5, "tools/list")["result"]["tools"], list["result"]["tools"]);
+  EXPECT_EQ(h.Send(R"({"jsonrpc":"2.0","id":6,"method":"tools/list"})", member)["result"],
+            member_list["result"]);
+}
+
+// A page is kept once made; asking again, in either era, gives the same
+// tools, and the era's own members around them.
+TEST(DispatcherToolsTest, RepeatedListsAreTheSameInBothEras) {
+  DispatcherOptions o = Harness::DefaultOptions();
+  o.tools_page_size = 4;
+  Harness h(o);
+  h.Initialize();
+  Json first = h.Request(1, "tools/list");
+  Json second = h.Request(2, "tools/list");
+  EXPECT_EQ(first["result"], second["result"]);
+  ASSERT_EQ(first["result"]["tools"].size(), 4u);
+  Json modern = h.Request(3, "tools/list", Json{{"_meta", ModernMeta()}});
+  ASSERT_TRUE(modern.contains("result")) << modern;
+  EXPECT_EQ(modern["result"]["tools"], first["result"]["tools"]);
+  EXPECT_EQ(modern["result"]["nextCursor"], first["result"]["nextCursor"]);
+  EXPECT_EQ(modern["result"]["resultType"], "complete");
+  EXPECT_EQ(modern["result"]["cacheScope"], "private");
+  EXPECT_TRUE(modern["result"]["ttlMs"].is_number_integer());
+  EXPECT_TRUE(modern["result"]["_meta"].contains("io.modelcontextprotocol/serverInfo"));
+  EXPECT_FALSE(first["result"].contains("resultType"));
+  EXPECT_FALSE(first["result"].contains("ttlMs"));
+  Json rest = h.Request(4, "tools/list", Json{{"cursor", first["result"]["nextCursor"]}});
+  EXPECT_EQ(rest["result"]["tools"].size(), 3u);
+  EXPECT_FALSE(rest["result"].contains("nextCursor"));
+  EXPECT_EQ(h.Request(5, "tools/list", Json{{"cursor", first["result"]["nextCursor"]}}),
+            [&] { Json r = rest; r["id"] = 5; return r; }());
 }
 
 TEST(DispatcherToolsTest, CallSuccess) {
