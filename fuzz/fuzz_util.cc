@@ -288,23 +288,131 @@ Json ParseOneLine(const std::string& message) {
   return std::move(parsed).value();
 }
 
+// The members of a response CheckJsonRpcResponse checks, gathered from
+// SAX events: the top level's id, jsonrpc, result, error and method, and
+// the error object's code and message.
+class ResponseFacts : public nlohmann::json_sax<Json> {
+ public:
+  explicit ResponseFacts(int max_depth) : max_depth_(max_depth) {}
+
+  bool top_is_object = false;
+  bool too_deep = false;
+  std::string error_text;
+  bool has_id = false, has_result = false, has_error = false, has_method = false;
+  Json id;
+  std::optional<std::string> jsonrpc;
+  bool result_is_object = false, error_is_object = false;
+  std::optional<int64_t> error_code;
+  bool error_message_is_string = false;
+
+  bool null() override { return Scalar(Json()); }
+  bool boolean(bool v) override { return Scalar(Json(v)); }
+  bool number_integer(number_integer_t v) override { return Scalar(Json(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return Scalar(Json(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return Scalar(Json(v)); }
+  bool string(string_t& v) override {
+    // Only the values looked at are copied.
+    if (depth_ == 1 && (key1_ == "id" || key1_ == "jsonrpc")) return Scalar(Json(v));
+    return Scalar(Json(nullptr), /*is_string=*/true);
+  }
+  bool binary(binary_t&) override { return Scalar(Json()); }
+  bool start_object(std::size_t) override { return Open(/*object=*/true); }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(/*object=*/false); }
+  bool end_array() override { return Close(); }
+  bool key(string_t& k) override {
+    if (depth_ == 1) {
+      key1_ = k;
+      has_id |= k == "id";
+      has_result |= k == "result";
+      has_error |= k == "error";
+      has_method |= k == "method";
+    } else if (depth_ == 2) {
+      key2_ = k;
+    }
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    error_text = e.what();
+    return false;
+  }
+
+ private:
+  // A value at the current depth (containers are values too: Open).
+  bool Scalar(Json v, bool is_string = false) {
+    if (depth_ == 1) {
+      if (key1_ == "id") id = v;
+      if (key1_ == "jsonrpc") jsonrpc = v.is_string() ? std::optional(v.get<std::string>()) : std::nullopt;
+      if (key1_ == "result") result_is_object = false;
+      if (key1_ == "error") error_is_object = false;
+    } else if (depth_ == 2 && in_error_) {
+      if (key2_ == "code") {
+        error_code = v.is_number_integer() ? std::optional(v.get<int64_t>()) : std::nullopt;
+      }
+      if (key2_ == "message") error_message_is_string = is_string;
+    }
+    return true;
+  }
+  bool Open(bool object) {
+    if (depth_ == 0) {
+      top_is_object = object;
+    } else {
+      // The container is the value of the key before it.
+      Scalar(Json(nullptr));
+      if (depth_ == 1) {
+        if (key1_ == "id") id = object ? Json::object() : Json::array();
+        if (key1_ == "result") result_is_object = object;
+        if (key1_ == "error") {
+          error_is_object = object;
+          error_code.reset();
+          error_message_is_string = false;
+        }
+        in_error_ = object && key1_ == "error";
+      }
+    }
+    if (++depth_ > max_depth_) {
+      too_deep = true;
+      return false;
+    }
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    if (depth_ == 1) in_error_ = false;
+    return true;
+  }
+
+  const int max_depth_;
+  int depth_ = 0;
+  std::string key1_, key2_;
+  bool in_error_ = false;
+};
+
 }  // namespace
 
-Json CheckJsonRpcResponse(const std::string& message) {
-  Json j = ParseOneLine(message);
-  FUZZ_CHECK(j.contains("id") && IsValidId(j["id"]), "response without a valid id: " + message);
-  FUZZ_CHECK(j.contains("result") != j.contains("error"),
+RpcReply CheckJsonRpcResponse(const std::string& message) {
+  FUZZ_CHECK(message.find('\n') == std::string::npos, "message spans lines: " + message);
+  FUZZ_CHECK(message.find('\0') == std::string::npos, "raw NUL byte in: " + message);
+  FUZZ_CHECK(mcp::IsValidUtf8(message), "message is not valid UTF-8: " + message);
+  // Replies may nest a little deeper than the requests they answer
+  // (results wrap what the client sent), so allow more than the default.
+  ResponseFacts f(4 * mcp::kMaxJsonDepth);
+  const bool parsed = Json::sax_parse(message.begin(), message.end(), &f);
+  FUZZ_CHECK(!f.too_deep, "nested deeper than allowed: " + message);
+  FUZZ_CHECK(parsed, "not JSON: " + message + " (" + f.error_text + ")");
+  FUZZ_CHECK(f.top_is_object, "not an object: " + message);
+  FUZZ_CHECK(f.jsonrpc == "2.0", "jsonrpc is not \"2.0\": " + message);
+  FUZZ_CHECK(f.has_id && IsValidId(f.id), "response without a valid id: " + message);
+  FUZZ_CHECK(f.has_result != f.has_error,
              "response needs exactly one of result and error: " + message);
-  FUZZ_CHECK(!j.contains("method"), "response carries a method: " + message);
-  if (j.contains("result")) {
-    FUZZ_CHECK(j["result"].is_object(), "result is not an object: " + message);
-  } else {
-    const Json& e = j["error"];
-    FUZZ_CHECK(e.is_object() && e.contains("code") && e["code"].is_number_integer() &&
-                   e.contains("message") && e["message"].is_string(),
-               "malformed error object: " + message);
+  FUZZ_CHECK(!f.has_method, "response carries a method: " + message);
+  if (f.has_result) {
+    FUZZ_CHECK(f.result_is_object, "result is not an object: " + message);
+    return RpcReply{std::move(f.id), std::nullopt};
   }
-  return j;
+  FUZZ_CHECK(f.error_is_object && f.error_code && f.error_message_is_string,
+             "malformed error object: " + message);
+  return RpcReply{std::move(f.id), f.error_code};
 }
 
 void CheckJsonRpcNotification(const std::string& message) {

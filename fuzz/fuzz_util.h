@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -128,9 +129,20 @@ std::string StoreFingerprint(graph::KnowledgeGraph& kg);
 // and that each entity's (cached) version count matches its history.
 void CheckIndexMatchesStore(graph::KnowledgeGraph& kg);
 
-// `message` is one valid JSON-RPC 2.0 response (result xor error, id
-// present) on a single line of valid UTF-8; returns it parsed.
-Json CheckJsonRpcResponse(const std::string& message);
+// What a caller of CheckJsonRpcResponse needs of a response.
+struct RpcReply {
+  Json id;                                // string, integer or null
+  std::optional<int64_t> error_code;      // set for an error response
+};
+
+// `message` is one valid JSON-RPC 2.0 response (an object with jsonrpc
+// "2.0", a valid id, and either a result object or an error object with an
+// integer code and a string message, and no method) on a single line of
+// valid UTF-8 nested no deeper than 4 * kMaxJsonDepth. It is checked by
+// nlohmann's SAX parser, without building the tree: a reply can be tens of
+// kilobytes (tools/list), and under ASan building and freeing its tree cost
+// more than producing it.
+RpcReply CheckJsonRpcResponse(const std::string& message);
 // `message` is one valid JSON-RPC 2.0 notification.
 void CheckJsonRpcNotification(const std::string& message);
 

@@ -90,14 +90,12 @@ void CheckReply(const std::optional<std::string>& reply, std::string_view line, 
   }
   FUZZ_CHECK(!expect.notification, "a notification was answered: " + std::string(line) +
                                        " -> " + *reply);
-  Json j = CheckJsonRpcResponse(*reply);
+  const RpcReply r = CheckJsonRpcResponse(*reply);
   if (want_id) {
-    FUZZ_CHECK(j["id"] == *want_id, "reply id differs: " + std::string(line) + " -> " + *reply);
+    FUZZ_CHECK(r.id == *want_id, "reply id differs: " + std::string(line) + " -> " + *reply);
   }
-  if (j.contains("error")) {
-    FUZZ_CHECK(j["error"]["code"] != mcp::kInternalError,
-               "internal error: " + std::string(line) + " -> " + *reply);
-  }
+  FUZZ_CHECK(r.error_code != mcp::kInternalError,
+             "internal error: " + std::string(line) + " -> " + *reply);
 }
 
 }  // namespace
