@@ -20,6 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/base64url.h"
+#include "core/string_hash.h"
 #include "core/version.h"
 
 namespace funkygibbon::app {
@@ -141,12 +142,6 @@ bool IsTokenId(std::string_view id) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
   });
 }
-
-// Looks tokens up by view, without copying them.
-struct TokenHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 class AuthServiceImpl final : public AuthService {
  public:
@@ -451,7 +446,7 @@ class AuthServiceImpl final : public AuthService {
   std::mutex revoke_mu_;
   std::mutex audit_mu_;
   mutable std::mutex cache_mu_;  // guards cache_
-  mutable std::unordered_map<std::string, CachedToken, TokenHash, std::equal_to<>> cache_;
+  mutable std::unordered_map<std::string, CachedToken, TransparentStringHash, std::equal_to<>> cache_;
   mutable std::atomic<uint64_t> revocations_{0};  // bumped by every Revoke
 };
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/string_hash.h"
 #include "core/types.h"
 #include "mcp/schema.h"
 #include "mcp/tool_context.h"
@@ -46,15 +47,6 @@ struct SerializedToolResult {
   std::string structured;
   // is_error: the whole CallToolResult ({content, isError: true}).
   Json error_result;
-};
-
-// Hashes std::string and std::string_view alike, so lookups by view do not
-// allocate.
-struct TransparentStringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const {
-    return std::hash<std::string_view>{}(s);
-  }
 };
 
 class ToolRegistry {

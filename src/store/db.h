@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/status.h"
+#include "core/string_hash.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -122,15 +123,11 @@ class Db {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
   };
-  struct SqlHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
 
   explicit Db(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
-  std::unordered_map<std::string, CacheEntry, SqlHash, std::equal_to<>> cache_;
+  std::unordered_map<std::string, CacheEntry, TransparentStringHash, std::equal_to<>> cache_;
 };
 
 }  // namespace funkygibbon::store

@@ -68,6 +68,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/string_hash.h"
 #include "store/db.h"
 #include "store/store.h"
 
@@ -174,13 +175,9 @@ class SqliteStore final : public Store {
   // cache starts over.
   // Like the graph index, it assumes no other process writes the database
   // while this one serves it. Lock order: write_mu_, then counts_mu_.
-  struct TransparentHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   static constexpr size_t kMaxCachedCounts = 1 << 16;
   std::mutex counts_mu_;
-  std::unordered_map<std::string, size_t, TransparentHash, std::equal_to<>>
+  std::unordered_map<std::string, size_t, TransparentStringHash, std::equal_to<>>
       version_counts_;              // guarded by counts_mu_
   uint64_t counts_generation_ = 0;  // guarded by counts_mu_
 };
