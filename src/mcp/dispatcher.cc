@@ -545,8 +545,7 @@ RpcOutcome Dispatcher::ListTools(Call& call) const {
   out.reserve(tools->size() + 512);
   out += '{';
   if (call.modern) {
-    out += "\"_meta\":";
-    out += DumpJson(Json{{std::string(kMetaServerInfo), ServerInfo()}});
+    out += ServerInfoMetaMember();
     out += ",\"cacheScope\":\"private\",";  // the list depends on the caller's role
   }
   if (end < list.size()) {
@@ -639,8 +638,7 @@ std::string Dispatcher::ToolResultText(const std::string& structured,
   out.reserve(2 * structured.size() + structured.size() / 8 + 256);
   out += '{';
   if (modern) {
-    out += "\"_meta\":";
-    out += DumpJson(Json{{std::string(kMetaServerInfo), ServerInfo()}});
+    out += ServerInfoMetaMember();
     out += ',';
   }
   out += "\"content\":[{\"text\":";
@@ -651,6 +649,10 @@ std::string Dispatcher::ToolResultText(const std::string& structured,
   out += structured;
   out += '}';
   return out;
+}
+
+std::string Dispatcher::ServerInfoMetaMember() const {
+  return "\"_meta\":" + DumpJson(Json{{std::string(kMetaServerInfo), ServerInfo()}});
 }
 
 RpcOutcome Dispatcher::SetLevel(Call& call) const {

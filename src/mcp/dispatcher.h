@@ -154,6 +154,9 @@ class Dispatcher {
   RpcOutcome GetPrompt(Call& call) const;
 
   std::string ToolResultText(const std::string& structured, bool modern) const;
+  // `"_meta":{serverInfo}`, the member Execute adds to modern JSON results,
+  // for the results written as text.
+  std::string ServerInfoMetaMember() const;
   Json Capabilities() const;
   Json ServerInfo() const;
 
