@@ -8,12 +8,17 @@
 //      sync_stats.duration_ms, plus the round trip);
 //   3. pushes of 1,000 changes (each a new device located_in an existing
 //      room), sent with filters.since so the answer is the delta;
-//   4. idle delta syncs (no changes either way).
+//   4. idle delta syncs (no changes either way);
+//   5. the floor: the same client threads against a do-nothing cpp-httplib
+//      server (this program re-run with --floor-server BYTES, configured as
+//      the hub's server is) that answers every POST /mcp with a fixed
+//      tools/call result as long as the hub's average answer, for the same
+//      S seconds; the hub's calls/s is then also given as a share of it.
 // Each figure is printed as a line and as a JSON line.
 //
 //   build*/bench/http_bench [--threads T] [--seconds S] [--entities N] [--relationships M]
 //                           [--server-threads K] [--server-log-level L] [--repeat R]
-//                           [--client-nodelay 0|1]
+//                           [--client-nodelay 0|1] [--floor 0|1]
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,7 +34,9 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <httplib.h>
@@ -52,6 +59,7 @@ struct Options {
   std::string server_log_level;  // empty = the server's default (info: one line per request)
   int repeat = 5;
   bool client_nodelay = true;  // TCP_NODELAY on the client sockets (curl and Node set it too)
+  bool floor = true;           // also measure the do-nothing HTTP server
 };
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -79,6 +87,10 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       ok = v == "0" || v == "1";
       if (!ok) std::fprintf(stderr, "%s: --client-nodelay must be 0 or 1, not '%s'\n", me, v.c_str());
       o->client_nodelay = v == "1";
+    } else if (a == "--floor") {
+      ok = v == "0" || v == "1";
+      if (!ok) std::fprintf(stderr, "%s: --floor must be 0 or 1, not '%s'\n", me, v.c_str());
+      o->floor = v == "1";
     } else {
       return false;
     }
@@ -166,6 +178,7 @@ struct ThreadStats {
   std::map<std::string, std::vector<double>> ms_by_tool;
   size_t failures = 0;
   std::string first_failure;
+  size_t answer_bytes = 0;  // bodies of the successful calls
 };
 
 // One client thread: its own keep-alive connection (and session, legacy era).
@@ -227,6 +240,7 @@ void ClientThread(int port, const std::string& token, bool modern, bool nodelay,
     }
     out->ms.push_back(ms);
     out->ms_by_tool[call.tool].push_back(ms);
+    out->answer_bytes += res->body.size();
   }
 }
 
@@ -245,10 +259,22 @@ double ProcessCpuSeconds(pid_t pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-void ReadToolCalls(int port, const std::string& token, bool modern, const Options& o,
-                   const GraphCatalog& cat, pid_t server_pid) {
+// What one timed round of read calls gave.
+struct ReadRound {
+  double calls_per_s = 0;
+  double server_us_per_call = 0;
+  double p50_ms = 0;
+  double answer_bytes = 0;  // mean body of a successful answer
+};
+
+// T client threads calling read tools on `port` for o.seconds. `who` names
+// the server in the figures ("" for the hub; the hub's figures carry the
+// 20,000 calls/s target, the floor's do not).
+ReadRound ReadToolCalls(int port, const std::string& token, bool modern, const Options& o,
+                        const GraphCatalog& cat, pid_t server_pid, const std::string& who = "") {
   const std::string era = modern ? "2026-07-28 stateless" : "2025-11-25 sessions";
-  std::printf("\n/mcp read tool calls, %s, %d client threads, %.0f s:\n", era.c_str(), o.threads,
+  const std::string label = who.empty() ? era : who + ", " + era;
+  std::printf("\n/mcp read tool calls, %s, %d client threads, %.0f s:\n", label.c_str(), o.threads,
               o.seconds);
   std::vector<ThreadStats> stats(static_cast<size_t>(o.threads));
   std::atomic<bool> stop{false};
@@ -270,32 +296,45 @@ void ReadToolCalls(int port, const std::string& token, bool modern, const Option
   std::vector<double> all;
   std::map<std::string, std::vector<double>> by_tool;
   size_t failures = 0;
+  size_t bytes = 0;
   for (const auto& s : stats) {
     all.insert(all.end(), s.ms.begin(), s.ms.end());
     for (const auto& [tool, v] : s.ms_by_tool) by_tool[tool].insert(by_tool[tool].end(), v.begin(), v.end());
     failures += s.failures;
+    bytes += s.answer_bytes;
     if (s.failures > 0) std::printf("  failure: %s\n", s.first_failure.c_str());
   }
-  const double rate = static_cast<double>(all.size()) / secs;
-  const Json ctx{{"era", era},          {"client_threads", o.threads}, {"calls", all.size()},
-                 {"failures", failures}, {"seconds", secs},
-                 {"client_nodelay", o.client_nodelay}};
+  ReadRound round;
+  round.calls_per_s = static_cast<double>(all.size()) / secs;
+  round.server_us_per_call = all.empty() ? 0 : server_cpu * 1e6 / static_cast<double>(all.size());
+  round.p50_ms = Percentile(all, 50);
+  round.answer_bytes = all.empty() ? 0 : static_cast<double>(bytes) / static_cast<double>(all.size());
+  Json ctx{{"era", era},          {"client_threads", o.threads}, {"calls", all.size()},
+           {"failures", failures}, {"seconds", secs},
+           {"client_nodelay", o.client_nodelay}};
+  if (!who.empty()) ctx["server"] = who;
   Json target = ctx;
-  target["target_calls_per_s"] = 20000;
-  target["met"] = rate >= 20000 && failures == 0;
-  PrintFigure("http", "/mcp read calls/s (" + era + ")", rate, "calls/s", target);
+  if (who.empty()) {
+    target["target_calls_per_s"] = 20000;
+    target["met"] = round.calls_per_s >= 20000 && failures == 0;
+  }
+  PrintFigure("http", "/mcp read calls/s (" + label + ")", round.calls_per_s, "calls/s", target);
   // What the server spent per call, whatever else ran on the machine (the
   // clients share its cores): the figure to compare between runs.
-  PrintFigure("http", "/mcp read server CPU per call (" + era + ")",
-              all.empty() ? 0 : server_cpu * 1e6 / static_cast<double>(all.size()), "us", ctx);
-  PrintFigure("http", "/mcp read p50 (" + era + ")", Percentile(all, 50), "ms", ctx);
-  PrintFigure("http", "/mcp read p99 (" + era + ")", Percentile(all, 99), "ms", ctx);
-  for (const auto& [tool, v] : by_tool) {
-    Json t = ctx;
-    t["tool"] = tool;
-    t["calls"] = v.size();
-    PrintFigure("http", "  " + tool + " p50 (" + era + ")", Percentile(v, 50), "ms", t);
+  PrintFigure("http", "/mcp read server CPU per call (" + label + ")", round.server_us_per_call, "us",
+              ctx);
+  PrintFigure("http", "/mcp read p50 (" + label + ")", round.p50_ms, "ms", ctx);
+  PrintFigure("http", "/mcp read p99 (" + label + ")", Percentile(all, 99), "ms", ctx);
+  PrintFigure("http", "/mcp read answer size, mean (" + label + ")", round.answer_bytes, "bytes", ctx);
+  if (who.empty()) {
+    for (const auto& [tool, v] : by_tool) {
+      Json t = ctx;
+      t["tool"] = tool;
+      t["calls"] = v.size();
+      PrintFigure("http", "  " + tool + " p50 (" + era + ")", Percentile(v, 50), "ms", t);
+    }
   }
+  return round;
 }
 
 Json SyncEnvelope(const std::string& sync_type, Json changes) {
@@ -440,13 +479,89 @@ void Sync(int port, const std::string& token, const Options& o, const GraphCatal
   PrintLogged(logged, 2 * n, static_cast<size_t>(idle_rounds), "idle delta sync", Json{{"changes_pulled", idle_changes}});
 }
 
+// --floor-server BYTES: the do-nothing server the hub's /mcp figures are
+// compared with. cpp-httplib, set up as the hub sets it up (TCP_NODELAY,
+// keep-alive up to 1,000 requests, answers uncompressed), answering every
+// POST /mcp at once with a tools/call result padded to BYTES, its id copied
+// from the request by a plain search as the stdio echo server does (no JSON
+// parsing), and a session id header for the legacy era's initialize.
+int FloorServer(const char* bytes_arg) {
+  size_t bytes = 0;
+  if (!ParseCountArg("http_bench", "--floor-server", bytes_arg, 0, 16 << 20, &bytes)) return 2;
+  httplib::Server server;
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(1000);
+  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    if (req.has_header("Accept-Encoding")) {
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.Post("/mcp", [bytes](const httplib::Request& req, httplib::Response& res) {
+    std::string id = "null";
+    if (const size_t at = req.body.find("\"id\":"); at != std::string::npos) {
+      const size_t begin = at + 5;
+      const size_t end = req.body.find_first_of(",}", begin);
+      if (end != std::string::npos) id = req.body.substr(begin, end - begin);
+    }
+    std::string body = R"({"jsonrpc":"2.0","id":)" + id +
+                       R"(,"result":{"content":[{"type":"text","text":")";
+    constexpr std::string_view kTail = R"("}],"isError":false}})";
+    if (body.size() + kTail.size() < bytes) body.append(bytes - body.size() - kTail.size(), 'x');
+    body += kTail;
+    res.set_header("Mcp-Session-Id", "floor");
+    res.set_content(body, "application/json");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  if (port <= 0) {
+    std::fprintf(stderr, "http_bench --floor-server: cannot listen on 127.0.0.1\n");
+    return 1;
+  }
+  std::fprintf(stderr, "listening on 127.0.0.1:%d\n", port);
+  return server.listen_after_bind() ? 0 : 1;
+}
+
+// The hub's calls/s against the floor's, and the floor's own figures.
+void Floor(const Options& o, const GraphCatalog& cat, const std::string& tmp,
+           const std::vector<std::pair<std::string, ReadRound>>& hub) {
+  double bytes = 0;
+  for (const auto& [era, r] : hub) bytes += r.answer_bytes / static_cast<double>(hub.size());
+  Child floor;
+  const std::string stderr_path = tmp + "/floor.stderr";
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  if (!floor.Start({self, "--floor-server", std::to_string(static_cast<size_t>(bytes))},
+                   stderr_path)) {
+    std::fprintf(stderr, "http_bench: cannot start the floor server\n");
+    return;
+  }
+  const int port = WaitForPort(stderr_path, std::chrono::seconds(30));
+  if (port == 0) {
+    std::fprintf(stderr, "http_bench: the floor server did not print its port\n");
+    return;
+  }
+  // The floor answers both eras alike; the stateless era's requests are the
+  // larger (mirrored headers and _meta), so it is the one driven.
+  const ReadRound f = ReadToolCalls(port, "floor", /*modern=*/true, o, cat, floor.pid(),
+                                    "do-nothing cpp-httplib floor");
+  floor.Kill(SIGTERM);
+  floor.Wait(std::chrono::seconds(10));
+  if (f.calls_per_s <= 0) return;
+  for (const auto& [era, r] : hub) {
+    const Json ctx{{"era", era}, {"floor_calls_per_s", f.calls_per_s},
+                   {"hub_calls_per_s", r.calls_per_s}, {"client_threads", o.threads}};
+    PrintFigure("http", "/mcp read calls/s, hub / floor (" + era + ")", r.calls_per_s / f.calls_per_s,
+                "ratio", ctx);
+  }
+}
+
 int Main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == "--floor-server") return FloorServer(argv[2]);
   Options o;
   if (!ParseArgs(argc, argv, &o)) {
     std::fprintf(stderr,
                  "usage: %s [--threads T] [--seconds S] [--entities N] [--relationships M]\n"
                  "          [--server-threads K] [--server-log-level L] [--repeat R]\n"
-                 "          [--client-nodelay 0|1]\n",
+                 "          [--client-nodelay 0|1] [--floor 0|1]\n",
                  argv[0]);
     return 2;
   }
@@ -493,13 +608,17 @@ int Main(int argc, char** argv) {
               o.server_threads > 0 ? std::to_string(o.server_threads).c_str() : "default",
               o.server_log_level.empty() ? "default" : o.server_log_level.c_str(),
               o.client_nodelay ? "on" : "off", LoadAverage().c_str());
-  ReadToolCalls(port, token, /*modern=*/false, o, cat, server.pid());
-  ReadToolCalls(port, token, /*modern=*/true, o, cat, server.pid());
+  std::vector<std::pair<std::string, ReadRound>> hub;
+  hub.emplace_back("2025-11-25 sessions",
+                   ReadToolCalls(port, token, /*modern=*/false, o, cat, server.pid()));
+  hub.emplace_back("2026-07-28 stateless",
+                   ReadToolCalls(port, token, /*modern=*/true, o, cat, server.pid()));
   Sync(port, token, o, cat, stderr_path);
   PrintFigure("http", "server peak RSS", static_cast<double>(ProcStatusKb(server.pid(), "VmHWM")) / 1024,
               "MB");
   server.Kill(SIGTERM);
   server.Wait(std::chrono::seconds(30));
+  if (o.floor) Floor(o, cat, tmp, hub);
   std::printf("http_bench: load average %s\n", LoadAverage().c_str());
   std::filesystem::remove_all(tmp);
   return 0;
