@@ -36,7 +36,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include <httplib.h>
@@ -259,11 +258,10 @@ double ProcessCpuSeconds(pid_t pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-// What one timed round of read calls gave.
+// What the floor comparison needs of one timed round of read calls.
 struct ReadRound {
+  std::string era;
   double calls_per_s = 0;
-  double server_us_per_call = 0;
-  double p50_ms = 0;
   double answer_bytes = 0;  // mean body of a successful answer
 };
 
@@ -305,9 +303,8 @@ ReadRound ReadToolCalls(int port, const std::string& token, bool modern, const O
     if (s.failures > 0) std::printf("  failure: %s\n", s.first_failure.c_str());
   }
   ReadRound round;
+  round.era = era;
   round.calls_per_s = static_cast<double>(all.size()) / secs;
-  round.server_us_per_call = all.empty() ? 0 : server_cpu * 1e6 / static_cast<double>(all.size());
-  round.p50_ms = Percentile(all, 50);
   round.answer_bytes = all.empty() ? 0 : static_cast<double>(bytes) / static_cast<double>(all.size());
   Json ctx{{"era", era},          {"client_threads", o.threads}, {"calls", all.size()},
            {"failures", failures}, {"seconds", secs},
@@ -321,9 +318,9 @@ ReadRound ReadToolCalls(int port, const std::string& token, bool modern, const O
   PrintFigure("http", "/mcp read calls/s (" + label + ")", round.calls_per_s, "calls/s", target);
   // What the server spent per call, whatever else ran on the machine (the
   // clients share its cores): the figure to compare between runs.
-  PrintFigure("http", "/mcp read server CPU per call (" + label + ")", round.server_us_per_call, "us",
-              ctx);
-  PrintFigure("http", "/mcp read p50 (" + label + ")", round.p50_ms, "ms", ctx);
+  PrintFigure("http", "/mcp read server CPU per call (" + label + ")",
+              all.empty() ? 0 : server_cpu * 1e6 / static_cast<double>(all.size()), "us", ctx);
+  PrintFigure("http", "/mcp read p50 (" + label + ")", Percentile(all, 50), "ms", ctx);
   PrintFigure("http", "/mcp read p99 (" + label + ")", Percentile(all, 99), "ms", ctx);
   PrintFigure("http", "/mcp read answer size, mean (" + label + ")", round.answer_bytes, "bytes", ctx);
   if (who.empty()) {
@@ -484,7 +481,7 @@ void Sync(int port, const std::string& token, const Options& o, const GraphCatal
 // keep-alive up to 1,000 requests, answers uncompressed), answering every
 // POST /mcp at once with a tools/call result padded to BYTES, its id copied
 // from the request by a plain search as the stdio echo server does (no JSON
-// parsing), and a session id header for the legacy era's initialize.
+// parsing), and a session id header, so a client of either era can drive it.
 int FloorServer(const char* bytes_arg) {
   size_t bytes = 0;
   if (!ParseCountArg("http_bench", "--floor-server", bytes_arg, 0, 16 << 20, &bytes)) return 2;
@@ -523,9 +520,9 @@ int FloorServer(const char* bytes_arg) {
 
 // The hub's calls/s against the floor's, and the floor's own figures.
 void Floor(const Options& o, const GraphCatalog& cat, const std::string& tmp,
-           const std::vector<std::pair<std::string, ReadRound>>& hub) {
+           const std::vector<ReadRound>& hub) {
   double bytes = 0;
-  for (const auto& [era, r] : hub) bytes += r.answer_bytes / static_cast<double>(hub.size());
+  for (const ReadRound& r : hub) bytes += r.answer_bytes / static_cast<double>(hub.size());
   Child floor;
   const std::string stderr_path = tmp + "/floor.stderr";
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
@@ -546,10 +543,10 @@ void Floor(const Options& o, const GraphCatalog& cat, const std::string& tmp,
   floor.Kill(SIGTERM);
   floor.Wait(std::chrono::seconds(10));
   if (f.calls_per_s <= 0) return;
-  for (const auto& [era, r] : hub) {
-    const Json ctx{{"era", era}, {"floor_calls_per_s", f.calls_per_s},
+  for (const ReadRound& r : hub) {
+    const Json ctx{{"era", r.era}, {"floor_calls_per_s", f.calls_per_s},
                    {"hub_calls_per_s", r.calls_per_s}, {"client_threads", o.threads}};
-    PrintFigure("http", "/mcp read calls/s, hub / floor (" + era + ")", r.calls_per_s / f.calls_per_s,
+    PrintFigure("http", "/mcp read calls/s, hub / floor (" + r.era + ")", r.calls_per_s / f.calls_per_s,
                 "ratio", ctx);
   }
 }
@@ -608,11 +605,9 @@ int Main(int argc, char** argv) {
               o.server_threads > 0 ? std::to_string(o.server_threads).c_str() : "default",
               o.server_log_level.empty() ? "default" : o.server_log_level.c_str(),
               o.client_nodelay ? "on" : "off", LoadAverage().c_str());
-  std::vector<std::pair<std::string, ReadRound>> hub;
-  hub.emplace_back("2025-11-25 sessions",
-                   ReadToolCalls(port, token, /*modern=*/false, o, cat, server.pid()));
-  hub.emplace_back("2026-07-28 stateless",
-                   ReadToolCalls(port, token, /*modern=*/true, o, cat, server.pid()));
+  const std::vector<ReadRound> hub = {
+      ReadToolCalls(port, token, /*modern=*/false, o, cat, server.pid()),
+      ReadToolCalls(port, token, /*modern=*/true, o, cat, server.pid())};
   Sync(port, token, o, cat, stderr_path);
   PrintFigure("http", "server peak RSS", static_cast<double>(ProcStatusKb(server.pid(), "VmHWM")) / 1024,
               "MB");
