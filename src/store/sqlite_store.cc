@@ -546,10 +546,11 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
     std::lock_guard<std::mutex> counts_lock(counts_mu_);
     ++counts_generation_;  // odd: a commit is under way
   }
+  std::vector<std::string_view> new_ids;
   Status status = [&]() -> Status {
     ASSIGN_OR_RETURN(Statement begin, writer_->Cached(kBeginImmediate));
     RETURN_IF_ERROR(begin.Run());
-    return ApplyLocked(batch, encoded, changed_at, &seq);
+    return ApplyLocked(batch, encoded, changed_at, &seq, &new_ids);
   }();
   if (status.ok()) {
     auto commit = writer_->Cached(kCommit);
@@ -559,7 +560,14 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
     std::lock_guard<std::mutex> counts_lock(counts_mu_);
     if (status.ok()) {
       for (const EntityWrite& w : batch.entities) {
-        if (auto it = version_counts_.find(w.entity.id); it != version_counts_.end()) ++it->second;
+        if (auto it = version_counts_.find(w.entity.id); it != version_counts_.end()) {
+          ++it->second;
+        } else if (std::find(new_ids.begin(), new_ids.end(), w.entity.id) != new_ids.end()) {
+          // A new id: this is its first version (a later one of the same
+          // batch finds it here and adds itself).
+          if (version_counts_.size() >= kMaxCachedCounts) version_counts_.clear();
+          version_counts_.emplace(w.entity.id, 1);
+        }
       }
     }
     ++counts_generation_;  // even again
@@ -579,7 +587,8 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
 }
 
 Status SqliteStore::ApplyLocked(const WriteBatch& batch, const std::vector<EncodedEntity>& encoded,
-                                Micros changed_at, int64_t* seq) {
+                                Micros changed_at, int64_t* seq,
+                                std::vector<std::string_view>* new_ids) {
   Db& db = *writer_;
   for (size_t i = 0; i < batch.entities.size(); ++i) {
     const Entity& e = batch.entities[i].entity;
@@ -624,6 +633,8 @@ Status SqliteStore::ApplyLocked(const WriteBatch& batch, const std::vector<Encod
       ASSIGN_OR_RETURN(Statement s, db.Cached(kDeleteSearch));
       RETURN_IF_ERROR(s.BindInt64(1, search_rowid));
       RETURN_IF_ERROR(s.Run());
+    } else {
+      new_ids->push_back(e.id);
     }
     if (!deleted) {
       ASSIGN_OR_RETURN(Statement s, db.Cached(kInsertSearch));
@@ -777,6 +788,7 @@ StatusOr<size_t> SqliteStore::VersionCount(std::string_view id) {
     }
   }
   int64_t n = 0;
+  version_count_reads_.fetch_add(1, std::memory_order_relaxed);
   {
     Reader reader(this);
     ASSIGN_OR_RETURN(Statement s, reader.db().Cached(kVersionCount));

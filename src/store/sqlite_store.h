@@ -124,6 +124,11 @@ class SqliteStore final : public Store {
   Status CheckIntegrity() override;
 
   CheckpointCounts checkpoint_counts() const;
+  // How many VersionCount answers had to read the database (the rest came
+  // from the cached counts).
+  uint64_t version_count_reads() const {
+    return version_count_reads_.load(std::memory_order_relaxed);
+  }
 
  private:
   class Reader;
@@ -133,8 +138,9 @@ class SqliteStore final : public Store {
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
   void CheckpointLoop();
 
+  // Adds to *new_ids the ids this batch stores for the first time.
   Status ApplyLocked(const WriteBatch& batch, const std::vector<EncodedEntity>& encoded,
-                     Micros changed_at, int64_t* seq);
+                     Micros changed_at, int64_t* seq, std::vector<std::string_view>* new_ids);
 
   // Guards writer_ and the two counters.
   std::mutex write_mu_;
@@ -166,7 +172,8 @@ class SqliteStore final : public Store {
 
   // VersionCount's answers, so that get_entity_details (which reports the
   // count) does not open a read transaction on every call. An id enters on
-  // its first count; every commit adds its new versions to the ids present.
+  // its first count, or when a commit stores it for the first time; every
+  // commit adds its new versions to the ids present.
   // counts_generation_ is odd while a commit is under way and changes at its
   // start and end, so a count read while one was under way, or that one may
   // have overtaken, is not cached (it could already include versions the
@@ -180,6 +187,7 @@ class SqliteStore final : public Store {
   std::unordered_map<std::string, size_t, TransparentStringHash, std::equal_to<>>
       version_counts_;              // guarded by counts_mu_
   uint64_t counts_generation_ = 0;  // guarded by counts_mu_
+  std::atomic<uint64_t> version_count_reads_{0};
 };
 
 }  // namespace funkygibbon::store

@@ -219,6 +219,43 @@ TEST(SqliteStoreTest, VersionCountFollowsCommitsAfterItIsAsked) {
   EXPECT_EQ(store->VersionCount("nobody").status().code(), StatusCode::kNotFound);
 }
 
+// An id a commit stores for the first time has its count without a read of
+// the database (get_entity_details asks for it on every call); an id stored
+// before the store opened is read once, then kept.
+TEST(SqliteStoreTest, VersionCountOfANewIdNeedsNoRead) {
+  const std::string path = DbPath();
+  {
+    auto store = OpenOrDie(path);
+    CommitOrDie(*store, Put({MakeEntity("old", "v1", "old")}));
+  }
+  auto opened = SqliteStore::Open({}, path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<SqliteStore> store = *std::move(opened);
+  CommitOrDie(*store, Put({MakeEntity("x", "v1", "one"), MakeEntity("y", "v1", "why")}));
+  // Two versions of a new id in one commit, one of them not current.
+  WriteBatch b;
+  b.entities.push_back({MakeEntity("z", "v2", "two"), true});
+  b.entities.push_back({MakeEntity("z", "v1", "one"), false});
+  CommitOrDie(*store, b);
+  EXPECT_EQ(*store->VersionCount("x"), 1u);
+  EXPECT_EQ(*store->VersionCount("y"), 1u);
+  EXPECT_EQ(*store->VersionCount("z"), 2u);
+  EXPECT_EQ(store->version_count_reads(), 0u);
+  CommitOrDie(*store, Put({MakeEntity("x", "v2", "two")}));
+  EXPECT_EQ(*store->VersionCount("x"), 2u);
+  EXPECT_EQ(store->version_count_reads(), 0u);
+
+  EXPECT_EQ(*store->VersionCount("old"), 1u);
+  EXPECT_EQ(store->version_count_reads(), 1u);
+  EXPECT_EQ(*store->VersionCount("old"), 1u);
+  EXPECT_EQ(store->version_count_reads(), 1u);
+  // A failed commit of a new id caches nothing.
+  auto failed = store->Commit(Put({MakeEntity("w", "v1", "new"), MakeEntity("y", "v1", "dup")}));
+  ASSERT_EQ(failed.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(store->VersionCount("w").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->History("z")->size(), 2u);
+}
+
 // Counts read while commits land: never one that goes back, and the last
 // one right, on a file (the readers have their own connections) and in
 // memory.
