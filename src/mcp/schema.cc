@@ -418,7 +418,36 @@ class Validator {
 
   void Add(std::string message) {
     if (errors_->full()) return;
-    errors_->list.push_back({pointer_, location_, std::move(message)});
+    errors_->list.push_back({Pointer(), Location(), std::move(message)});
+  }
+
+  // The path to the value being checked, one step per level: a property
+  // name or an array index. The pointer and location strings are only built
+  // for an error (a valid instance, the usual case, costs no strings).
+  struct Step {
+    const std::string* key = nullptr;  // null: an array index
+    size_t index = 0;
+  };
+  std::string Pointer() const {
+    std::string out;
+    for (const Step& s : path_) {
+      out += '/';
+      out += s.key ? PointerToken(*s.key) : std::to_string(s.index);
+    }
+    return out;
+  }
+  std::string Location() const {
+    std::string out;
+    for (const Step& s : path_) {
+      if (s.key == nullptr) {
+        out += "[" + std::to_string(s.index) + "]";
+      } else if (IsIdentifier(*s.key)) {
+        out += "." + *s.key;
+      } else {
+        out += "[" + DumpJson(Json(*s.key)) + "]";
+      }
+    }
+    return out;
   }
 
   // Runs `n` against `v` at the current path with its own error list.
@@ -426,8 +455,7 @@ class Validator {
     Errors sub;
     sub.cap = cap;
     Validator inner(&sub);
-    inner.pointer_ = pointer_;
-    inner.location_ = location_;
+    inner.path_ = path_;
     inner.Check(n, v);
     return sub;
   }
@@ -438,7 +466,7 @@ class Validator {
   // The sub-error relative to the current location, for combinator messages.
   std::string Relative(const SchemaError& e) const {
     std::string rel =
-        e.location.substr(std::min(location_.size(), e.location.size()));
+        e.location.substr(std::min(Location().size(), e.location.size()));
     return rel.empty() ? e.message : rel + ": " + e.message;
   }
 
@@ -514,12 +542,9 @@ class Validator {
     if (n.unique_items && v.size() > 1) CheckUnique(v);
     if (n.items) {
       for (size_t i = 0; i < v.size() && !errors_->full(); ++i) {
-        const size_t p = pointer_.size(), l = location_.size();
-        pointer_ += "/" + std::to_string(i);
-        location_ += "[" + std::to_string(i) + "]";
+        path_.push_back({nullptr, i});
         Check(*n.items, v[i]);
-        pointer_.resize(p);
-        location_.resize(l);
+        path_.pop_back();
       }
     }
   }
@@ -558,13 +583,9 @@ class Validator {
         continue;
       }
       if (sub == nullptr) continue;
-      const size_t p = pointer_.size(), l = location_.size();
-      pointer_ += "/" + PointerToken(key);
-      location_ +=
-          IsIdentifier(key) ? "." + key : "[" + DumpJson(Json(key)) + "]";
+      path_.push_back({&key, 0});
       Check(*sub, it.value());
-      pointer_.resize(p);
-      location_.resize(l);
+      path_.pop_back();
     }
   }
 
@@ -629,8 +650,7 @@ class Validator {
   }
 
   Errors* errors_;
-  std::string pointer_;
-  std::string location_;
+  std::vector<Step> path_;
 };
 
 void CollectKeywords(const Json& s, std::set<std::string>* out);
