@@ -16,6 +16,7 @@
 #include "app/config.h"
 #include "app/export_import.h"
 #include "app/hub_server.h"
+#include "app/malloc_tuning.h"
 #include "app/runtime.h"
 #include "app/seed.h"
 
@@ -183,6 +184,8 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  // The servers run for long; a one-off command is not worth starting twice.
+  if (*mcp || *serve) StartWithMallocTuning(argv);
   // serve logs its requests (info) unless a level was asked for.
   ConfigureLogging(*serve && app.count("--log-level") == 0 && !std::getenv("FUNKYGIBBON_LOG_LEVEL") ? "info"
                                                                                                : log_level);
