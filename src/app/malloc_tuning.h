@@ -28,9 +28,10 @@ inline constexpr char kTcacheTunable[] = "glibc.malloc.tcache_count=128";
 std::optional<std::string> TunablesWithTcache(const char* current);
 
 // Called once the arguments parse, before anything is opened or any thread
-// starts: unless skipped, already done, or the tunables set it, executes /proc/self/exe again with the same arguments and the
-// tunable (same process id, descriptors and environment otherwise). Returns
-// when it does not (or when the exec fails: the program then runs as is).
+// starts: unless skipped, already done, or the tunables set it, executes
+// /proc/self/exe again with the same arguments and the tunable (same process
+// id, descriptors and environment otherwise). Returns when it does not (or
+// when the exec fails: the program then runs as is).
 void StartWithMallocTuning(char** argv);
 
 }  // namespace funkygibbon::app

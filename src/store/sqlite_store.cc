@@ -546,7 +546,7 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
     std::lock_guard<std::mutex> counts_lock(counts_mu_);
     ++counts_generation_;  // odd: a commit is under way
   }
-  std::vector<std::string_view> new_ids;
+  std::unordered_set<std::string_view> new_ids;
   Status status = [&]() -> Status {
     ASSIGN_OR_RETURN(Statement begin, writer_->Cached(kBeginImmediate));
     RETURN_IF_ERROR(begin.Run());
@@ -562,7 +562,7 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
       for (const EntityWrite& w : batch.entities) {
         if (auto it = version_counts_.find(w.entity.id); it != version_counts_.end()) {
           ++it->second;
-        } else if (std::find(new_ids.begin(), new_ids.end(), w.entity.id) != new_ids.end()) {
+        } else if (new_ids.count(w.entity.id) != 0) {
           // A new id: this is its first version (a later one of the same
           // batch finds it here and adds itself).
           if (version_counts_.size() >= kMaxCachedCounts) version_counts_.clear();
@@ -588,7 +588,7 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
 
 Status SqliteStore::ApplyLocked(const WriteBatch& batch, const std::vector<EncodedEntity>& encoded,
                                 Micros changed_at, int64_t* seq,
-                                std::vector<std::string_view>* new_ids) {
+                                std::unordered_set<std::string_view>* new_ids) {
   Db& db = *writer_;
   for (size_t i = 0; i < batch.entities.size(); ++i) {
     const Entity& e = batch.entities[i].entity;
@@ -634,7 +634,7 @@ Status SqliteStore::ApplyLocked(const WriteBatch& batch, const std::vector<Encod
       RETURN_IF_ERROR(s.BindInt64(1, search_rowid));
       RETURN_IF_ERROR(s.Run());
     } else {
-      new_ids->push_back(e.id);
+      new_ids->insert(e.id);
     }
     if (!deleted) {
       ASSIGN_OR_RETURN(Statement s, db.Cached(kInsertSearch));

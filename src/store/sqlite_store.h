@@ -66,6 +66,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/string_hash.h"
@@ -140,7 +141,8 @@ class SqliteStore final : public Store {
 
   // Adds to *new_ids the ids this batch stores for the first time.
   Status ApplyLocked(const WriteBatch& batch, const std::vector<EncodedEntity>& encoded,
-                     Micros changed_at, int64_t* seq, std::vector<std::string_view>* new_ids);
+                     Micros changed_at, int64_t* seq,
+                     std::unordered_set<std::string_view>* new_ids);
 
   // Guards writer_ and the two counters.
   std::mutex write_mu_;
