@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -321,24 +323,35 @@ int RunCli(int argc, char** argv) {
     return 0;
   }
   if (*exp) {
-    auto doc = ExportGraph(rt.graph());
-    if (!doc.ok()) return Fail(doc.status());
-    std::string text = doc->dump(1, ' ', false, Json::error_handler_t::replace) + "\n";
     if (out_path == "-") {
-      std::fwrite(text.data(), 1, text.size(), stdout);
-    } else {
-      std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
-      out << text;
-      if (!out.flush()) return Fail(Status::Internal("cannot write '" + out_path + "'"));
+      Status s = ExportGraphTo(rt.graph(), std::cout);
+      if (s.ok() && !std::cout.flush()) s = Status::Internal("cannot write to stdout");
+      return s.ok() ? 0 : Fail(s);
+    }
+    // Into a temporary file beside out_path, renamed over it once complete,
+    // so a failed export never leaves a partial file under that name.
+    const std::string tmp = out_path + ".tmp-" + std::to_string(::getpid());
+    Status s;
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      s = out ? ExportGraphTo(rt.graph(), out) : Status::Internal("cannot write '" + out_path + "'");
+      if (s.ok() && !out.flush()) s = Status::Internal("cannot write '" + out_path + "'");
+    }
+    std::error_code ec;
+    if (s.ok()) {
+      std::filesystem::rename(tmp, out_path, ec);
+      if (ec) s = Status::Internal("cannot write '" + out_path + "': " + ec.message());
+    }
+    if (!s.ok()) {
+      std::filesystem::remove(tmp, ec);
+      return Fail(s);
     }
     return 0;
   }
   if (*imp) {
     auto text = ReadFileOrStdin(in_path);
     if (!text.ok()) return Fail(text.status());
-    Json doc = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return Fail(Status::InvalidArgument("import: the file is not valid JSON"));
-    auto r = ImportGraph(rt.graph(), doc);
+    auto r = ImportGraphText(rt.graph(), *text);
     if (!r.ok()) return Fail(r.status());
     std::fprintf(stderr,
                  "funkygibbon: imported %zu versions (%zu already present), %zu current, %zu relationships\n",

@@ -270,6 +270,20 @@ TEST(CliE2ETest, ExportImportRoundTripThroughTheBinary) {
   EXPECT_EQ(diff.exit_code, 0) << diff.output;
   auto bad = RunCommand(bin + " --db " + dir + "/c.db import /nonexistent.json", true);
   EXPECT_NE(bad.exit_code, 0);
+  // To stdout, the same bytes.
+  auto to_stdout = RunCommand(bin + " --db " + ShellQuote(db) + " export | cmp - " + dir + "/a.json", true);
+  EXPECT_EQ(to_stdout.exit_code, 0) << to_stdout.output;
+  // A cut file is refused, says why, and writes nothing.
+  ASSERT_EQ(RunCommand("head -c 3000 " + dir + "/a.json > " + dir + "/cut.json").exit_code, 0);
+  auto cut = RunCommand(bin + " --db " + dir + "/d.db import " + dir + "/cut.json", true);
+  EXPECT_NE(cut.exit_code, 0);
+  EXPECT_NE(cut.output.find("not valid JSON"), std::string::npos) << cut.output;
+  auto count = RunCommand(bin + " --db " + dir + "/d.db call get_graph_statistics");
+  EXPECT_NE(count.output.find("\"entities\": 0,"), std::string::npos) << count.output;
+  // An export that cannot be written fails, names the file, and leaves no file.
+  auto unwritable = RunCommand(bin + " --db " + ShellQuote(db) + " export -o " + dir + "/no/such/dir/x.json", true);
+  EXPECT_NE(unwritable.exit_code, 0);
+  EXPECT_NE(unwritable.output.find(dir + "/no/such/dir/x.json"), std::string::npos) << unwritable.output;
 }
 
 }  // namespace
