@@ -270,6 +270,10 @@ TEST(CliE2ETest, ExportImportRoundTripThroughTheBinary) {
   EXPECT_EQ(diff.exit_code, 0) << diff.output;
   auto bad = RunCommand(bin + " --db " + dir + "/c.db import /nonexistent.json", true);
   EXPECT_NE(bad.exit_code, 0);
+  // From stdin ("-"), the same graph.
+  ASSERT_EQ(RunCommand("cat " + dir + "/a.json | " + bin + " --db " + dir + "/e.db import -", true).exit_code, 0);
+  auto from_stdin = RunCommand(bin + " --db " + dir + "/e.db export | cmp - " + dir + "/a.json", true);
+  EXPECT_EQ(from_stdin.exit_code, 0) << from_stdin.output;
   // To stdout, the same bytes.
   auto to_stdout = RunCommand(bin + " --db " + ShellQuote(db) + " export | cmp - " + dir + "/a.json", true);
   EXPECT_EQ(to_stdout.exit_code, 0) << to_stdout.output;
