@@ -4,6 +4,7 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,35 +14,6 @@ namespace {
 constexpr const char* kFormat = "funkygibbon-export";
 constexpr int kFormatVersion = 1;
 }  // namespace
-
-StatusOr<Json> ExportGraph(graph::KnowledgeGraph& kg) {
-  std::map<std::string, std::string> current;  // id -> current version
-  std::vector<Relationship> rels;
-  RETURN_IF_ERROR(kg.store().ScanCurrent(
-      [&](Entity&& e) { current.emplace(e.id, e.version); },
-      [&](Relationship&& r) { rels.push_back(std::move(r)); }));
-  Json entities = Json::array();
-  for (const auto& [id, version] : current) {
-    ASSIGN_OR_RETURN(std::vector<Entity> history, kg.store().History(id));
-    for (const auto& e : history) {
-      Json j = ToJson(e);
-      j["current"] = e.version == version;
-      entities.push_back(std::move(j));
-    }
-  }
-  std::sort(rels.begin(), rels.end(),
-            [](const Relationship& a, const Relationship& b) { return a.id < b.id; });
-  Json relationships = Json::array();
-  for (const auto& r : rels) {
-    Json j = ToJson(r);
-    j["deleted"] = r.deleted;
-    relationships.push_back(std::move(j));
-  }
-  return Json{{"format", kFormat},
-              {"format_version", kFormatVersion},
-              {"entities", std::move(entities)},
-              {"relationships", std::move(relationships)}};
-}
 
 namespace {
 
@@ -93,6 +65,12 @@ Status ExportGraphTo(graph::KnowledgeGraph& kg, std::ostream& out) {
   out << (first ? "]" : "\n ]") << "\n}\n";
   if (!out) return Status::Internal("export: writing the output failed");
   return Status::Ok();
+}
+
+StatusOr<Json> ExportGraph(graph::KnowledgeGraph& kg) {
+  std::ostringstream text;
+  RETURN_IF_ERROR(ExportGraphTo(kg, text));
+  return Json::parse(text.str());
 }
 
 namespace {

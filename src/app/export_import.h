@@ -19,13 +19,14 @@
 
 namespace funkygibbon::app {
 
-StatusOr<Json> ExportGraph(graph::KnowledgeGraph& kg);
-
-// Writes the export as `funkygibbon export` prints it: the bytes of
-// ExportGraph(kg)->dump(1, ' ', false, replace) and a newline, written
-// record by record, so memory never holds the whole document (for a
-// 100k-entity graph that tree took ~1 GB). Fails if `out` goes bad.
+// Writes the export as `funkygibbon export` prints it: the document as
+// dump(1, ' ', false, replace) would print it, and a newline, written record
+// by record, so memory never holds the whole document (for a 100k-entity
+// graph that tree took ~1 GB). Fails if `out` goes bad.
 Status ExportGraphTo(graph::KnowledgeGraph& kg, std::ostream& out);
+
+// The same document as a tree (it is ExportGraphTo's text, parsed).
+StatusOr<Json> ExportGraph(graph::KnowledgeGraph& kg);
 
 struct ImportResult {
   size_t versions_added = 0;      // entity version rows written
