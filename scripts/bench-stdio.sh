@@ -47,6 +47,17 @@ if [ -z "${SKIP_MEMORY:-}" ]; then
   fi
 fi
 
+# The driver reads every response with os.read(fd, 1 MiB). glibc hands out
+# that buffer with mmap and takes it back with munmap, unless an earlier free
+# in the driver raised its dynamic mmap threshold; whether one did depends on
+# what the driver process ran before. Measured here: ~45 us per read in one
+# state and ~2 us in the other, so a server measured first in a driver process
+# paid ~45 us per call more than one measured after it (the floor, here). The
+# drivers run with fixed thresholds, so the read costs every server the same
+# ~2 us; the servers start without them (SERVE).
+export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.trim_threshold=67108864
+SERVE="env -u GLIBC_TUNABLES"
+
 echo "bench-stdio: results in $OUT; load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/load.txt"
 
 drive() {  # drive NAME ARGS... : one driver invocation, table to NAME.txt
@@ -87,14 +98,14 @@ for s in $SIZES; do
   read -r N M K <<<"$(counts "$s")"
   # Ours and the floor, same workload, one after the other.
   drive "fg-$s" --entities "$N" --relations "$M" --searches "$K" --opens "$K" --paths "$K" --reads 0 \
-    --keep-tmp --server "fg-$s|goodies|$FG --db {tmp}/kg.db mcp" --server "floor-$s|echo|$ECHO"
+    --keep-tmp --server "fg-$s|goodies|$SERVE $FG --db {tmp}/kg.db mcp" --server "floor-$s|echo|$SERVE $ECHO"
   dir=$(tmpdir_of "$OUT/fg-$s.jsonl" "fg-$s")
   if [ -n "$dir" ] && [ -f "$dir/kg.db" ]; then
     python3 "$EXTRA" query --driver "$DRIVER" --label "fg-$s" --entities "$N" --calls "$K" \
-      --jsonl "$OUT/fg-$s.jsonl" -- "$FG" --db "$dir/kg.db" mcp >/dev/null || true
+      --jsonl "$OUT/fg-$s.jsonl" -- $SERVE "$FG" --db "$dir/kg.db" mcp >/dev/null || true
   fi
   python3 "$EXTRA" query --driver "$DRIVER" --label "floor-$s" --adapter echo --entities "$N" \
-    --calls "$K" --jsonl "$OUT/fg-$s.jsonl" -- "$ECHO" >/dev/null || true
+    --calls "$K" --jsonl "$OUT/fg-$s.jsonl" -- $SERVE "$ECHO" >/dev/null || true
   [ -n "$dir" ] && rm -rf "$dir"
   floor_dir=$(tmpdir_of "$OUT/fg-$s.jsonl" "floor-$s"); [ -n "$floor_dir" ] && rm -rf "$floor_dir"
   # server-memory at 1k and 10k: bulk-load all but the last 1,000 (its
@@ -102,11 +113,11 @@ for s in $SIZES; do
   if [ -z "${SKIP_MEMORY:-}" ] && [ "$s" != 100k ]; then
     if [ "$s" = 1k ]; then
       drive "mem-$s" --adapter server-memory --label "mem-$s" --entities 1000 --relations 2000 \
-        --searches 1000 --opens 1000 --reads 1 -- node "$MEM_JS"
+        --searches 1000 --opens 1000 --reads 1 -- $SERVE node "$MEM_JS"
     else
       drive "mem-$s" --adapter server-memory --label "mem-$s" --bulk 9000 --batch 100 --entities 1000 \
         --bulk-relations 19000 --rel-batch 100 --relations 1000 --searches 500 --opens 500 --reads 1 \
-        --max-phase-seconds 180 -- node "$MEM_JS"
+        --max-phase-seconds 180 -- $SERVE node "$MEM_JS"
     fi
   fi
 done
@@ -116,22 +127,22 @@ if [ -z "${SKIP_PIPELINE:-}" ]; then
   # acknowledged write is in the graph (get_graph_statistics on the database).
   drive fg-w64-10k --pipeline 64 --entities 10000 --relations 20000 --searches 2000 --opens 2000 \
     --paths 2000 --reads 0 --keep-tmp \
-    --server "fg-w64-10k|goodies|$FG --db {tmp}/kg.db mcp" --server "floor-w64-10k|echo|$ECHO"
+    --server "fg-w64-10k|goodies|$SERVE $FG --db {tmp}/kg.db mcp" --server "floor-w64-10k|echo|$SERVE $ECHO"
   dir=$(tmpdir_of "$OUT/fg-w64-10k.jsonl" fg-w64-10k)
   if [ -n "$dir" ] && [ -f "$dir/kg.db" ]; then
     python3 "$EXTRA" query --driver "$DRIVER" --label fg-w64-10k --entities 10000 --calls 2000 \
       --pipeline 64 --expect-entities "$(ok_of "$OUT/fg-w64-10k.jsonl" fg-w64-10k create)" \
       --expect-relations "$(ok_of "$OUT/fg-w64-10k.jsonl" fg-w64-10k relate)" \
-      --jsonl "$OUT/fg-w64-10k.jsonl" -- "$FG" --db "$dir/kg.db" mcp >/dev/null || true
+      --jsonl "$OUT/fg-w64-10k.jsonl" -- $SERVE "$FG" --db "$dir/kg.db" mcp >/dev/null || true
   fi
   python3 "$EXTRA" query --driver "$DRIVER" --label floor-w64-10k --adapter echo --entities 10000 \
-    --calls 2000 --pipeline 64 --jsonl "$OUT/fg-w64-10k.jsonl" -- "$ECHO" >/dev/null || true
+    --calls 2000 --pipeline 64 --jsonl "$OUT/fg-w64-10k.jsonl" -- $SERVE "$ECHO" >/dev/null || true
   [ -n "$dir" ] && rm -rf "$dir"
   floor_dir=$(tmpdir_of "$OUT/fg-w64-10k.jsonl" floor-w64-10k); [ -n "$floor_dir" ] && rm -rf "$floor_dir"
   if [ -z "${SKIP_MEMORY:-}" ]; then
     # The reference under the same window, for contrast (writes race there).
     drive mem-w64-1k --adapter server-memory --label mem-w64-1k --pipeline 64 --entities 1000 \
-      --relations 2000 --searches 0 --opens 0 --reads 1 -- node "$MEM_JS"
+      --relations 2000 --searches 0 --opens 0 --reads 1 -- $SERVE node "$MEM_JS"
   fi
 fi
 
