@@ -310,7 +310,7 @@ class FigureReporter : public benchmark::ConsoleReporter {
       if (!run.report_label.empty()) j["label"] = run.report_label;
       for (const auto& [name, counter] : run.counters) j[name] = counter.value;
       GetOutputStream() << j.dump() << "\n";
-      if (run.benchmark_name().rfind("FindPath/both/100000", 0) == 0) {
+      if (run.benchmark_name().rfind("FindPath/both/100000/500000", 0) == 0) {
         find_path_100k_ = run;
         have_find_path_100k_ = true;
       }
