@@ -13,9 +13,6 @@ namespace funkygibbon::app {
 namespace {
 constexpr const char* kFormat = "funkygibbon-export";
 constexpr int kFormatVersion = 1;
-}  // namespace
-
-namespace {
 
 // Writes one element of a top-level array as doc.dump(1) writes it there:
 // every line indented by two more spaces (a JSON string never holds a raw
