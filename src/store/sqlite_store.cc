@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <optional>
@@ -130,6 +132,13 @@ constexpr const char kSearchPage[] = FG_SEARCH_HIT " ORDER BY rank LIMIT ?3 OFFS
 // statement for every ORDER BY rank query, and most searches name something
 // specific and match a handful of entities, so those are ranked in C++.
 constexpr const char kSearchFew[] = FG_SEARCH_HIT " LIMIT ?3";
+// The same without a type filter and without bm25(): fg_rank_parts (below)
+// gives each row's part of the score, and Search finishes it. Its weights
+// are the schema's rank weights (id, entity_type, name, body).
+constexpr const char kSearchFewParts[] =
+    "SELECT id, fg_rank_parts(entity_search, 0.0, 0.0, 10.0, 1.0),"
+    " snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)"
+    " FROM entity_search WHERE entity_search MATCH ?1 LIMIT ?2";
 
 constexpr const char kGetMeta[] = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char kListMeta[] =
@@ -151,6 +160,116 @@ int64_t ToSqlCount(size_t n) {
   return n > static_cast<size_t>(std::numeric_limits<int64_t>::max())
              ? std::numeric_limits<int64_t>::max()
              : static_cast<int64_t>(n);
+}
+
+// ---- Ranking in C++ ----------------------------------------------------------------
+// FTS5's bm25() learns how many rows match each phrase (for its IDF) by
+// running that phrase again over the whole table, the first time it scores a
+// row of a query: about a third of a one-word search. When an unsorted read
+// has every match and no type filter, and each match's phrases are known,
+// that number is simply how many of the matches contain the phrase (true for
+// a one-phrase query, and for an OR query). fg_rank_parts returns what else
+// bm25 needs for the row, and RankScore finishes the same arithmetic, in
+// the same order, so scores (and so ties) come out bit for bit as FTS5's.
+
+// fg_rank_parts(entity_search, w0, w1, ...) -> blob of doubles:
+//   [rows in the table, tokens in the table, tokens in this row, phrases,
+//    then for each phrase: weighted instance count, instance count]
+// where an instance in column c weighs wc (1.0 past the given weights), as
+// in bm25(). All are integers well inside a double's exact range.
+void RankPartsFunction(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx,
+                       int n_weights, sqlite3_value** weights) {
+  sqlite3_int64 rows = 0, tokens = 0;
+  int row_tokens = 0, insts = 0;
+  int rc = api->xRowCount(fts, &rows);
+  if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+  if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &row_tokens);
+  if (rc == SQLITE_OK) rc = api->xInstCount(fts, &insts);
+  const int phrases = api->xPhraseCount(fts);
+  std::vector<double> out(4 + 2 * static_cast<size_t>(std::max(phrases, 0)), 0.0);
+  out[0] = static_cast<double>(rows);
+  out[1] = static_cast<double>(tokens);
+  out[2] = static_cast<double>(row_tokens);
+  out[3] = static_cast<double>(phrases);
+  for (int i = 0; rc == SQLITE_OK && i < insts; ++i) {
+    int phrase = 0, column = 0, offset = 0;
+    rc = api->xInst(fts, i, &phrase, &column, &offset);
+    if (rc != SQLITE_OK || phrase < 0 || phrase >= phrases) continue;
+    out[4 + 2 * static_cast<size_t>(phrase)] +=
+        n_weights > column ? sqlite3_value_double(weights[column]) : 1.0;
+    out[5 + 2 * static_cast<size_t>(phrase)] += 1.0;
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size() * sizeof(double)),
+                      SQLITE_TRANSIENT);
+}
+
+Status RegisterRankParts(Db& db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db.handle(), "SELECT fts5(?1)", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    rc = sqlite3_step(stmt);
+  }
+  sqlite3_finalize(stmt);
+  if (api == nullptr || api->iVersion < 2) {
+    return Status::FailedPrecondition("this SQLite has no FTS5 extension API (search needs it)");
+  }
+  rc = api->xCreateFunction(api, "fg_rank_parts", nullptr, &RankPartsFunction, nullptr);
+  if (rc != SQLITE_OK) {
+    return Status::Internal(std::string("registering fg_rank_parts: ") + sqlite3_errstr(rc));
+  }
+  return Status::Ok();
+}
+
+// One read match's figures from fg_rank_parts.
+struct RankParts {
+  int64_t rows = 0, tokens = 0, row_tokens = 0;
+  std::vector<double> freq;       // weighted instances, per phrase
+  std::vector<bool> has_phrase;   // any instance, per phrase
+};
+
+StatusOr<RankParts> ReadRankParts(const Statement& s, int column) {
+  sqlite3_stmt* st = s.handle();
+  const int bytes = sqlite3_column_bytes(st, column);
+  const auto* data = static_cast<const unsigned char*>(sqlite3_column_blob(st, column));
+  const size_t n = static_cast<size_t>(bytes) / sizeof(double);
+  std::vector<double> v(n);
+  if (n > 0) std::memcpy(v.data(), data, n * sizeof(double));
+  if (bytes < 0 || n * sizeof(double) != static_cast<size_t>(bytes) || n < 4 ||
+      v[3] < 0 || n != 4 + 2 * static_cast<size_t>(v[3])) {
+    return Status::Internal("search: fg_rank_parts returned " + std::to_string(bytes) + " bytes");
+  }
+  RankParts p;
+  p.rows = static_cast<int64_t>(v[0]);
+  p.tokens = static_cast<int64_t>(v[1]);
+  p.row_tokens = static_cast<int64_t>(v[2]);
+  for (size_t i = 4; i < n; i += 2) {
+    p.freq.push_back(v[i]);
+    p.has_phrase.push_back(v[i + 1] > 0);
+  }
+  return p;
+}
+
+// bm25 as FTS5 computes it (k1 = 1.2, b = 0.75, IDF floored at 1e-6), with
+// hits[i] = the number of rows matching phrase i; the positive score.
+double RankScore(const RankParts& p, const std::vector<int64_t>& hits) {
+  const double k1 = 1.2;
+  const double b = 0.75;
+  const double avgdl = static_cast<double>(p.tokens) / static_cast<double>(p.rows);
+  const double D = static_cast<double>(p.row_tokens);
+  double score = 0.0;
+  for (size_t i = 0; i < p.freq.size() && i < hits.size(); ++i) {
+    double idf = std::log((static_cast<double>(p.rows - hits[i]) + 0.5) /
+                          (static_cast<double>(hits[i]) + 0.5));
+    if (idf <= 0.0) idf = 1e-6;
+    score += idf * ((p.freq[i] * (k1 + 1.0)) / (p.freq[i] + k1 * (1 - b + b * D / avgdl)));
+  }
+  return score;  // FTS5's rank is -1.0 * score
 }
 
 // ---- Row decoding ----------------------------------------------------------------
@@ -369,6 +488,7 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& opt
   }
   ASSIGN_OR_RETURN(store->writer_, Db::Open(path, writer_options));
   RETURN_IF_ERROR(Migrate(*store->writer_));
+  RETURN_IF_ERROR(RegisterRankParts(*store->writer_));
   {
     ASSIGN_OR_RETURN(Statement clock, store->writer_->Prepare(kSelectClock));
     ASSIGN_OR_RETURN(bool row, clock.Step());
@@ -385,6 +505,7 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& opt
     const int n = std::min(options.read_connections, kMaxReadConnections);
     for (int i = 0; i < n; ++i) {
       ASSIGN_OR_RETURN(std::unique_ptr<Db> reader, Db::Open(path, read_options));
+      RETURN_IF_ERROR(RegisterRankParts(*reader));
       store->free_readers_.push_back(reader.get());
       store->readers_.push_back(std::move(reader));
     }
@@ -822,6 +943,8 @@ StatusOr<std::optional<Entity>> SqliteStore::GetVersion(std::string_view id,
 
 StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
   ASSIGN_OR_RETURN(std::string all_terms, BuildSearchQuery(request.query, /*any=*/false));
+  // Each word is one quoted phrase, and words hold no '"'.
+  const size_t words = static_cast<size_t>(std::count(all_terms.begin(), all_terms.end(), '"')) / 2;
   std::string types;  // JSON array for json_each, or empty for no filter
   if (!request.entity_types.empty()) {
     Json arr = Json::array();
@@ -854,18 +977,45 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
   };
   // Every match, when there are at most `page_end` of them (nullopt when
   // there are more): a page that reaches past them all needs no count and
-  // no sorter. Ties keep rowid order, as FTS5's sort does.
-  auto all_if_few = [&](const std::string& match,
-                        size_t page_end) -> StatusOr<std::optional<std::vector<SearchHit>>> {
-    ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchFew));
-    RETURN_IF_ERROR(bind_match(s, match));
-    RETURN_IF_ERROR(s.BindInt64(3, static_cast<int64_t>(page_end) + 1));
+  // no sorter. Ties keep rowid order, as FTS5's sort does. `own_rank`: the
+  // matches are all the rows that match any of the query's phrases (no
+  // type filter; one phrase, or phrases ORed), so bm25 is finished here
+  // (see RankScore) instead of by FTS5.
+  auto all_if_few = [&](const std::string& match, size_t page_end,
+                        bool own_rank) -> StatusOr<std::optional<std::vector<SearchHit>>> {
     std::vector<SearchHit> hits;
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s.Step());
-      if (!row) break;
-      if (hits.size() == page_end) return std::optional<std::vector<SearchHit>>();
-      hits.push_back(read_hit(s));
+    if (own_rank) {
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchFewParts));
+      RETURN_IF_ERROR(s.BindText(1, match));
+      RETURN_IF_ERROR(s.BindInt64(2, static_cast<int64_t>(page_end) + 1));
+      std::vector<RankParts> parts;
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        if (hits.size() == page_end) return std::optional<std::vector<SearchHit>>();
+        SearchHit hit;
+        hit.id = s.ColumnString(0);
+        ASSIGN_OR_RETURN(RankParts p, ReadRankParts(s, 1));
+        hit.snippet = s.ColumnString(2);
+        hits.push_back(std::move(hit));
+        parts.push_back(std::move(p));
+      }
+      std::vector<int64_t> phrase_hits;
+      for (const RankParts& p : parts) {
+        if (phrase_hits.size() < p.has_phrase.size()) phrase_hits.resize(p.has_phrase.size());
+        for (size_t i = 0; i < p.has_phrase.size(); ++i) phrase_hits[i] += p.has_phrase[i];
+      }
+      for (size_t i = 0; i < hits.size(); ++i) hits[i].score = RankScore(parts[i], phrase_hits);
+    } else {
+      ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchFew));
+      RETURN_IF_ERROR(bind_match(s, match));
+      RETURN_IF_ERROR(s.BindInt64(3, static_cast<int64_t>(page_end) + 1));
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        if (hits.size() == page_end) return std::optional<std::vector<SearchHit>>();
+        hits.push_back(read_hit(s));
+      }
     }
     std::stable_sort(hits.begin(), hits.end(),
                      [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
@@ -885,11 +1035,12 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
   if (request.limit > 0 && request.limit <= kFewMatches &&
       request.offset <= kFewMatches - request.limit) {
     const size_t page_end = request.offset + request.limit;
-    ASSIGN_OR_RETURN(std::optional<std::vector<SearchHit>> few, all_if_few(match, page_end));
+    ASSIGN_OR_RETURN(std::optional<std::vector<SearchHit>> few,
+                     all_if_few(match, page_end, types.empty() && words == 1));
     if (few && few->empty()) {
       ASSIGN_OR_RETURN(bool retry, next_match());
       if (retry) {
-        ASSIGN_OR_RETURN(few, all_if_few(match, page_end));
+        ASSIGN_OR_RETURN(few, all_if_few(match, page_end, types.empty()));
       }
     }
     if (few) {  // else more matches than the page reaches: count and sort below
