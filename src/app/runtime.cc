@@ -90,7 +90,12 @@ StatusOr<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& options) 
   for (auto& b : SyncToolBindings(*rt->graph_, rt->sync_client_.get(), options.sync_interval_s)) {
     bindings.push_back(std::move(b));
   }
-  ASSIGN_OR_RETURN(rt->tools_, mcp::ToolRegistry::Create(mcp::kToolsJson, std::move(bindings)));
+  // Written answers are served unchecked: their form is checked by the
+  // tool tests, and checking here would parse every answer again.
+  mcp::RegistryOptions ropt;
+  ropt.check_written_outputs = false;
+  ASSIGN_OR_RETURN(rt->tools_,
+                   mcp::ToolRegistry::Create(mcp::kToolsJson, std::move(bindings), ropt));
   rt->resources_ = std::make_unique<mcp::GraphResources>(*rt->graph_);
   mcp::DispatcherOptions dopt;
   dopt.server_version = kVersion;

@@ -44,6 +44,13 @@ struct ToolContext {
 // JSON-RPC internal error.
 using ToolHandler = std::function<StatusOr<Json>(const Json& arguments, ToolContext& ctx)>;
 
+// A handler that writes the structuredContent object itself: compact JSON
+// text exactly as DumpJson would write the object (members sorted by name,
+// no spaces). For read tools whose answers are large and hot, building a Json
+// tree only to serialize it costs most of the call. Statuses as for
+// ToolHandler.
+using ToolWriter = std::function<StatusOr<std::string>(const Json& arguments, ToolContext& ctx)>;
+
 // Whether a call with these (validated) arguments is short and bounded.
 using QuickPredicate = std::function<bool(const Json& arguments)>;
 
@@ -54,6 +61,7 @@ struct ToolBinding {
 
   std::string name;
   ToolHandler handler;
+  ToolWriter writer;  // instead of handler (one of the two is set)
   // Quick calls may run on a transport's reading thread (stdio does so when
   // nothing else is queued or waiting to be read), which saves a thread
   // handoff but means the call cannot be cancelled midway and holds up the

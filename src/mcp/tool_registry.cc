@@ -50,7 +50,8 @@ bool IsValidToolName(std::string_view name) {
 }
 
 StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
-    std::string_view tools_json, std::vector<ToolBinding> handlers) {
+    std::string_view tools_json, std::vector<ToolBinding> handlers,
+    RegistryOptions options) {
   StatusOr<Json> parsed = ParseJson(tools_json);
   if (!parsed.ok())
     return Status::InvalidArgument("tools.json: " + parsed.status().message());
@@ -61,7 +62,7 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
   Problems problems;
   std::unordered_map<std::string, ToolBinding> by_handler_name;
   for (auto& b : handlers) {
-    if (!b.handler) problems.Add("handler '" + b.name + "' is empty");
+    if (!b.handler && !b.writer) problems.Add("handler '" + b.name + "' is empty");
     const std::string name = b.name;  // b is moved from below
     if (!by_handler_name.emplace(name, std::move(b)).second) {
       problems.Add("handler '" + name + "' is registered twice");
@@ -69,6 +70,7 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
   }
 
   std::unique_ptr<ToolRegistry> reg(new ToolRegistry());
+  reg->options_ = options;
   std::set<std::string> seen;
   for (size_t i = 0; i < doc.size(); ++i) {
     const Json& t = doc[i];
@@ -104,8 +106,8 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
       problems.Add(what + ": annotations must be an object");
     }
 
-    Tool tool{name,         t,       false, Schema::Compile(true).value(),
-              std::nullopt, nullptr, nullptr};
+    Tool tool{name,         t,       false,   Schema::Compile(true).value(),
+              std::nullopt, nullptr, nullptr, nullptr};
     if (annotations != t.end() && annotations->is_object()) {
       auto ro = annotations->find("readOnlyHint");
       tool.read_only =
@@ -133,6 +135,7 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
       problems.Add(what + " has no handler");
     } else {
       tool.handler = std::move(h->second.handler);
+      tool.writer = std::move(h->second.writer);
       tool.quick = std::move(h->second.quick);
       by_handler_name.erase(h);
     }
@@ -187,10 +190,13 @@ StatusOr<SerializedToolResult> ToolRegistry::CallSerialized(
     std::string_view name, const Json& arguments, ToolContext& ctx,
     Access access) const {
   SerializedToolResult result;
+  std::string text;
   ASSIGN_OR_RETURN(Json out,
-                   Run(name, arguments, ctx, access, &result.is_error));
+                   Run(name, arguments, ctx, access, &result.is_error, &text));
   if (result.is_error) {
     result.error_result = std::move(out);
+  } else if (!text.empty()) {
+    result.structured = std::move(text);
   } else {
     result.structured = DumpJson(out);
   }
@@ -199,7 +205,7 @@ StatusOr<SerializedToolResult> ToolRegistry::CallSerialized(
 
 StatusOr<Json> ToolRegistry::Run(std::string_view name, const Json& arguments,
                                  ToolContext& ctx, Access access,
-                                 bool* tool_error) const {
+                                 bool* tool_error, std::string* text) const {
   *tool_error = true;
   const Tool* tool = Find(name);
   if (tool == nullptr)
@@ -223,19 +229,40 @@ StatusOr<Json> ToolRegistry::Run(std::string_view name, const Json& arguments,
   }
 
   StatusOr<Json> out = Status::Internal("handler did not run");
+  StatusOr<std::string> written = Status::Internal("handler did not run");
   try {
-    out = tool->handler(args, ctx);
+    if (tool->writer) {
+      written = tool->writer(args, ctx);
+    } else {
+      out = tool->handler(args, ctx);
+    }
   } catch (const std::exception& e) {
     spdlog::error("tool '{}' threw: {}", tool->name, e.what());
     return Status::Internal("tool '" + tool->name + "' failed unexpectedly");
   }
-  if (!out.ok()) {
-    const Status& s = out.status();
+  if (const Status& s = tool->writer ? written.status() : out.status(); !s.ok()) {
     if (s.code() == StatusCode::kInternal) {
       spdlog::error("tool '{}' failed: {}", tool->name, s.message());
       return s;
     }
     return ToolErrorResult(s.message());
+  }
+  if (tool->writer) {
+    if (text != nullptr && !options_.check_written_outputs && !written->empty()) {
+      *tool_error = false;
+      *text = *std::move(written);
+      return Json();
+    }
+    // Checked: well-formed, and exactly what DumpJson writes for it (the
+    // text must not depend on which way it is served).
+    out = ParseJson(*written);
+    if (!out.ok() || DumpJson(*out) != *written) {
+      spdlog::error("tool '{}' wrote {}: {}", tool->name,
+                    out.ok() ? "JSON that is not in DumpJson's form" : "malformed JSON",
+                    written->substr(0, 200));
+      return Status::Internal("tool '" + tool->name + "' returned a malformed result");
+    }
+    if (text != nullptr) *text = *std::move(written);
   }
 
   Json structured = *std::move(out);

@@ -36,7 +36,16 @@ struct Tool {
   Schema input_schema;
   std::optional<Schema> output_schema;
   ToolHandler handler;
+  ToolWriter writer;     // set instead of handler by tools that write their text
   QuickPredicate quick;  // empty = never quick
+};
+
+struct RegistryOptions {
+  // Parse and check a ToolWriter's text against outputSchema when it is
+  // served as text (CallSerialized). Call always checks. Tests keep this on;
+  // a server may turn it off, since checking means parsing the answer the
+  // writer exists to avoid building (the writers are tested against it).
+  bool check_written_outputs = true;
 };
 
 // A tools/call outcome for callers that write the wire form themselves.
@@ -60,7 +69,8 @@ class ToolRegistry {
   // of type "object"; a tool has no handler; a handler has no tool (or a
   // handler name appears twice, or a handler is empty).
   static StatusOr<std::unique_ptr<ToolRegistry>> Create(
-      std::string_view tools_json, std::vector<ToolBinding> handlers);
+      std::string_view tools_json, std::vector<ToolBinding> handlers,
+      RegistryOptions options = {});
 
   ToolRegistry(const ToolRegistry&) = delete;
   ToolRegistry& operator=(const ToolRegistry&) = delete;
@@ -102,9 +112,13 @@ class ToolRegistry {
   // Lookup, access check, validation, handler and output check. On OK,
   // *tool_error says whether the Json is the structuredContent (false) or
   // an isError CallToolResult (true).
+  // `text`: set by CallSerialized; a ToolWriter's text is left there (and
+  // the Json returned is empty unless the output was checked).
   StatusOr<Json> Run(std::string_view name, const Json& arguments,
-                     ToolContext& ctx, Access access, bool* tool_error) const;
+                     ToolContext& ctx, Access access, bool* tool_error,
+                     std::string* text = nullptr) const;
 
+  RegistryOptions options_;
   std::vector<Tool> tools_;
   std::unordered_map<std::string, size_t, TransparentStringHash,
                      std::equal_to<>>

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -219,6 +220,81 @@ TEST(ToolRegistryCallTest, InvalidUtf8FromAHandlerNeverBreaksTheText) {
   auto r = (*reg)->Call("t", Json::object(), ctx);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)["content"][0]["text"], "{\"s\":\"bad\xEF\xBF\xBD\"}");
+}
+
+// A tool that writes its answer as text (ToolWriter): the text is served as
+// structuredContent as it is; Call parses it. With checking on (the
+// default), text that is malformed, not in DumpJson's form, or off the
+// outputSchema is an internal error either way.
+const char* const kWrittenTool = R"([{"name":"w","description":"d",
+  "inputSchema":{"type":"object","properties":{"text":{"type":"string"}}},
+  "outputSchema":{"type":"object","required":["n"],
+                  "properties":{"n":{"type":"integer"}}}}])";
+
+std::unique_ptr<ToolRegistry> WrittenRegistry(bool check) {
+  ToolBinding b;
+  b.name = "w";
+  b.writer = [](const Json& args, ToolContext&) -> StatusOr<std::string> {
+    const std::string text = args.value("text", "");
+    if (text == "missing") return Status::NotFound("no such thing; search first");
+    if (text == "internal") return Status::Internal("broken");
+    return text;
+  };
+  RegistryOptions options;
+  options.check_written_outputs = check;
+  auto reg = ToolRegistry::Create(kWrittenTool, {b}, options);
+  EXPECT_TRUE(reg.ok()) << reg.status().ToString();
+  return reg.ok() ? std::move(reg).value() : nullptr;
+}
+
+TEST(ToolRegistryWriterTest, WrittenTextIsServedAsIsAndParsedForCall) {
+  for (bool check : {true, false}) {
+    SCOPED_TRACE(check);
+    auto reg = WrittenRegistry(check);
+    ASSERT_NE(reg, nullptr);
+    ToolContext ctx;
+    auto served = reg->CallSerialized("w", Json{{"text", "{\"n\":3,\"z\":\"\xC3\xA9\"}"}}, ctx);
+    ASSERT_TRUE(served.ok()) << served.status().ToString();
+    EXPECT_FALSE(served->is_error);
+    EXPECT_EQ(served->structured, "{\"n\":3,\"z\":\"\xC3\xA9\"}");
+    auto called = reg->Call("w", Json{{"text", "{\"n\":3}"}}, ctx);
+    ASSERT_TRUE(called.ok());
+    EXPECT_EQ((*called)["structuredContent"], (Json{{"n", 3}}));
+    EXPECT_EQ((*called)["content"][0]["text"], "{\"n\":3}");
+    // Statuses map as for a Json handler.
+    auto missing = reg->CallSerialized("w", Json{{"text", "missing"}}, ctx);
+    ASSERT_TRUE(missing.ok());
+    EXPECT_TRUE(missing->is_error);
+    EXPECT_EQ(missing->error_result["content"][0]["text"], "no such thing; search first");
+    EXPECT_EQ(reg->CallSerialized("w", Json{{"text", "internal"}}, ctx).status().code(),
+              StatusCode::kInternal);
+  }
+}
+
+TEST(ToolRegistryWriterTest, CheckedTextMustBeWellFormedCanonicalAndOnSchema) {
+  auto checked = WrittenRegistry(true);
+  auto unchecked = WrittenRegistry(false);
+  ASSERT_NE(checked, nullptr);
+  ASSERT_NE(unchecked, nullptr);
+  ToolContext ctx;
+  for (const char* bad : {"{\"n\":3", "{\"n\": 3}", "{\"z\":1,\"n\":3}", "{\"n\":\"three\"}",
+                          "[1]", ""}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(checked->CallSerialized("w", Json{{"text", bad}}, ctx).status().code(),
+              StatusCode::kInternal);
+    EXPECT_EQ(checked->Call("w", Json{{"text", bad}}, ctx).status().code(),
+              StatusCode::kInternal);
+    // Call always checks.
+    EXPECT_EQ(unchecked->Call("w", Json{{"text", bad}}, ctx).status().code(),
+              StatusCode::kInternal);
+  }
+  // Unchecked, the text goes out as written (what the tool tests guard).
+  auto raw = unchecked->CallSerialized("w", Json{{"text", "{\"n\": 3}"}}, ctx);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw->structured, "{\"n\": 3}");
+  // ...but never empty.
+  EXPECT_EQ(unchecked->CallSerialized("w", Json{{"text", ""}}, ctx).status().code(),
+            StatusCode::kInternal);
 }
 
 }  // namespace
