@@ -121,16 +121,25 @@ std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph() {
 World::World(std::function<void(World&)> on_rebuild)
     : on_rebuild_(std::move(on_rebuild)),
       handlers_(std::make_shared<std::map<std::string, mcp::ToolHandler>>()),
+      writers_(std::make_shared<std::map<std::string, mcp::ToolWriter>>()),
       written_(std::make_shared<std::atomic<bool>>(false)) {
   std::vector<mcp::ToolBinding> forwarding;
   // The names come from a throwaway graph's bindings, so every tool the
   // app binds is forwarded.
   std::unique_ptr<graph::KnowledgeGraph> names_from = NewSeededGraph();
   for (mcp::ToolBinding& b : AllBindings(*names_from)) {
-    forwarding.push_back(
-        {b.name, [handlers = handlers_, name = b.name](const Json& args, mcp::ToolContext& ctx) {
-           return handlers->at(name)(args, ctx);
-         }});
+    mcp::ToolBinding f;
+    f.name = b.name;
+    if (b.writer) {  // written answers stay written (and checked: the default)
+      f.writer = [writers = writers_, name = b.name](const Json& args, mcp::ToolContext& ctx) {
+        return writers->at(name)(args, ctx);
+      };
+    } else {
+      f.handler = [handlers = handlers_, name = b.name](const Json& args, mcp::ToolContext& ctx) {
+        return handlers->at(name)(args, ctx);
+      };
+    }
+    forwarding.push_back(std::move(f));
   }
   auto tools = mcp::ToolRegistry::Create(mcp::kToolsJson, std::move(forwarding));
   FUZZ_CHECK(tools.ok(), tools.status().ToString());
@@ -144,6 +153,7 @@ void World::TearDown() {
   dispatcher_.reset();
   resources_.reset();
   handlers_->clear();
+  writers_->clear();
   graph_.reset();
 }
 
@@ -157,7 +167,11 @@ void World::Rebuild() {
   TearDown();
   graph_ = NewSeededGraph();
   for (mcp::ToolBinding& b : AllBindings(*graph_)) {
-    (*handlers_)[b.name] = std::move(b.handler);
+    if (b.writer) {
+      (*writers_)[b.name] = std::move(b.writer);
+    } else {
+      (*handlers_)[b.name] = std::move(b.handler);
+    }
   }
   resources_ = std::make_unique<mcp::GraphResources>(*graph_);
   mcp::DispatcherOptions options;

@@ -111,8 +111,10 @@ class World {
 
   std::function<void(World&)> on_rebuild_;
   std::unique_ptr<graph::KnowledgeGraph> graph_;
-  // The current graph's tool handlers by name; the registry's forward here.
+  // The current graph's tool handlers (and writers) by name; the registry's
+  // forward here.
   std::shared_ptr<std::map<std::string, mcp::ToolHandler>> handlers_;
+  std::shared_ptr<std::map<std::string, mcp::ToolWriter>> writers_;
   std::unique_ptr<mcp::ToolRegistry> tools_;
   std::unique_ptr<mcp::GraphResources> resources_;
   std::unique_ptr<mcp::Dispatcher> dispatcher_;

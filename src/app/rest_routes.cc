@@ -46,7 +46,7 @@ StatusOr<Json> RunTool(const HubContext& ctx, const Principal& who, std::string_
   tctx.user_id = UserIdOf(who, "api");
   StatusOr<Json> out = Status::Internal("handler did not run");
   try {
-    out = tool->handler(args, tctx);
+    out = tool->Invoke(args, tctx);
   } catch (const std::exception& e) {
     spdlog::error("tool '{}' threw: {}", tool->name, e.what());
     return Status::Internal("tool '" + tool->name + "' failed unexpectedly");

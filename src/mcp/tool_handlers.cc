@@ -1,10 +1,14 @@
 #include "mcp/tool_handlers.h"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <string>
 #include <unordered_set>
 #include <utility>
+
+#include "core/json_escape.h"
+#include "mcp/json_text.h"
 
 namespace funkygibbon::mcp {
 namespace {
@@ -78,7 +82,6 @@ Json Summary(const std::string& id, const std::string& name, EntityType type) {
   return Json{{"id", id}, {"name", name}, {"entity_type", ToString(type)}};
 }
 Json Summary(const Entity& e) { return Summary(e.id, e.name, e.entity_type); }
-Json Summary(const graph::EntitySummary& e) { return Summary(e.id, e.name, e.entity_type); }
 
 std::string_view Walked(bool forward) { return forward ? "forward" : "backward"; }
 
@@ -105,17 +108,83 @@ StatusOr<EntityPtr> LiveOfType(const GraphIndex& g, const std::string& field,
   return e;
 }
 
-// One edge as seen from `self`, with the entity at the other end.
-Json EdgeView(const GraphIndex& g, const Relationship& r, const std::string& self) {
+// ---- answers written as text (ToolWriter) ----
+// Each writes exactly what DumpJson would write for the same answer built
+// as a Json tree: members in name order, compact, strings escaped as
+// nlohmann escapes them.
+
+void AppendString(std::string* out, std::string_view s) {
+  AppendJsonString(out, s, InvalidUtf8::kReplace);
+}
+
+void AppendUnsigned(std::string* out, uint64_t n) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out->append(buf, r.ptr);
+}
+
+// DumpJson(ToJson(e)).
+void AppendEntity(std::string* out, const Entity& e) {
+  *out += "{\"content\":";
+  *out += DumpJson(e.content);
+  *out += ",\"created_at\":";
+  AppendString(out, e.created_at);
+  *out += ",\"entity_type\":";
+  AppendString(out, ToString(e.entity_type));
+  *out += ",\"id\":";
+  AppendString(out, e.id);
+  *out += ",\"name\":";
+  AppendString(out, e.name);
+  *out += ",\"parent_versions\":[";
+  for (size_t i = 0; i < e.parent_versions.size(); ++i) {
+    if (i > 0) *out += ',';
+    AppendString(out, e.parent_versions[i]);
+  }
+  *out += "],\"source_type\":";
+  AppendString(out, ToString(e.source_type));
+  *out += ",\"updated_at\":";
+  AppendString(out, e.updated_at);
+  *out += ",\"user_id\":";
+  AppendString(out, e.user_id);
+  *out += ",\"version\":";
+  AppendString(out, e.version);
+  *out += '}';
+}
+
+// DumpJson(Summary(id, name, type)).
+void AppendSummary(std::string* out, std::string_view id, std::string_view name,
+                   EntityType type) {
+  *out += "{\"entity_type\":";
+  AppendString(out, ToString(type));
+  *out += ",\"id\":";
+  AppendString(out, id);
+  *out += ",\"name\":";
+  AppendString(out, name);
+  *out += '}';
+}
+
+// A relationship seen from `self`: its ids, type and properties, and a
+// summary of the other end ({id, name: "", entity_type: "note"} if unknown).
+void AppendEdgeView(std::string* out, const GraphIndex& g, const Relationship& r,
+                    const std::string& self) {
   const std::string& other_id = r.from_entity_id == self ? r.to_entity_id : r.from_entity_id;
-  std::optional<graph::EntitySummary> other = g.GetSummary(other_id);
-  Json j{{"id", r.id},
-         {"relationship_type", ToString(r.relationship_type)},
-         {"from_entity_id", r.from_entity_id},
-         {"to_entity_id", r.to_entity_id},
-         {"properties", r.properties}};
-  j["other"] = other ? Summary(*other) : Json{{"id", other_id}, {"name", ""}, {"entity_type", "note"}};
-  return j;
+  *out += "{\"from_entity_id\":";
+  AppendString(out, r.from_entity_id);
+  *out += ",\"id\":";
+  AppendString(out, r.id);
+  *out += ",\"other\":";
+  if (std::optional<graph::EntitySummary> other = g.GetSummary(other_id)) {
+    AppendSummary(out, other->id, other->name, other->entity_type);
+  } else {
+    AppendSummary(out, other_id, "", EntityType::kNote);
+  }
+  *out += ",\"properties\":";
+  *out += DumpJson(r.properties);
+  *out += ",\"relationship_type\":";
+  AppendString(out, ToString(r.relationship_type));
+  *out += ",\"to_entity_id\":";
+  AppendString(out, r.to_entity_id);
+  *out += '}';
 }
 
 // An entity reached over an edge, for the house-specific answers.
@@ -196,7 +265,11 @@ StatusOr<Json> DeleteEntity(KnowledgeGraph& kg, const Json& a, ToolContext& ctx)
               {"removed_relationships", std::move(removed)}};
 }
 
-StatusOr<Json> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolContext&) {
+// Written as text (ToolWriter): a details answer is the most common large
+// one. Members in name order: connected, deleted, entity, incoming,
+// incoming_total, next_relationship_offset, outgoing, outgoing_total,
+// truncated, version_count.
+StatusOr<std::string> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   const std::string id = Str(a, "entity_id");
   const bool rels = Bool(a, "include_relationships", true);
   const bool connected = Bool(a, "include_connected", false);
@@ -204,45 +277,71 @@ StatusOr<Json> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolContext&)
   // is paged so one answer stays small.
   const size_t limit = static_cast<size_t>(Int(a, "relationship_limit", kDefaultRelationshipLimit));
   const size_t offset = static_cast<size_t>(Int(a, "relationship_offset", 0));
-  ASSIGN_OR_RETURN(Json out, kg.Read([&](const GraphIndex& g) -> StatusOr<Json> {
+  std::string out;
+  RETURN_IF_ERROR(kg.Read([&](const GraphIndex& g) -> Status {
     EntityPtr e = g.Get(id);
     if (!e) return NotFoundEntity("entity_id", id);
-    Json j{{"entity", ToJson(*e)}, {"deleted", e->deleted()}};
+    out.reserve(1024);
+    out += '{';
+    std::vector<RelationshipPtr> out_edges, in_edges;
+    size_t out_total = 0, in_total = 0;
     if (rels || connected) {
-      size_t out_total = 0, in_total = 0;
-      const auto out_edges = g.OutgoingPage(id, offset, limit, &out_total);
-      const auto in_edges = g.IncomingPage(id, offset, limit, &in_total);
-      j["outgoing_total"] = out_total;
-      j["incoming_total"] = in_total;
-      const bool truncated = offset > 0 || out_total > offset + limit || in_total > offset + limit;
-      j["truncated"] = truncated;
-      if (out_total > offset + limit || in_total > offset + limit) {
-        j["next_relationship_offset"] = offset + limit;
-      }
-      if (rels) {
-        Json o = Json::array(), i = Json::array();
-        for (const auto& r : out_edges) o.push_back(EdgeView(g, *r, id));
-        for (const auto& r : in_edges) i.push_back(EdgeView(g, *r, id));
-        j["outgoing"] = std::move(o);
-        j["incoming"] = std::move(i);
-      }
-      if (connected) {
-        std::set<std::string> seen;
-        Json c = Json::array();
-        for (const auto* list : {&out_edges, &in_edges}) {
-          for (const auto& r : *list) {
-            const std::string& other = r->from_entity_id == id ? r->to_entity_id : r->from_entity_id;
-            if (!seen.insert(other).second) continue;
-            if (EntityPtr oe = g.Get(other)) c.push_back(ToJson(*oe));
+      out_edges = g.OutgoingPage(id, offset, limit, &out_total);
+      in_edges = g.IncomingPage(id, offset, limit, &in_total);
+    }
+    if (connected) {
+      std::set<std::string> seen;
+      out += "\"connected\":[";
+      bool first = true;
+      for (const auto* list : {&out_edges, &in_edges}) {
+        for (const auto& r : *list) {
+          const std::string& other = r->from_entity_id == id ? r->to_entity_id : r->from_entity_id;
+          if (!seen.insert(other).second) continue;
+          if (EntityPtr oe = g.Get(other)) {
+            if (!std::exchange(first, false)) out += ',';
+            AppendEntity(&out, *oe);
           }
         }
-        j["connected"] = std::move(c);
       }
+      out += "],";
     }
-    return j;
+    out += e->deleted() ? "\"deleted\":true" : "\"deleted\":false";
+    out += ",\"entity\":";
+    AppendEntity(&out, *e);
+    if (rels || connected) {
+      auto edges = [&](const std::vector<RelationshipPtr>& list) {
+        out += '[';
+        for (size_t i = 0; i < list.size(); ++i) {
+          if (i > 0) out += ',';
+          AppendEdgeView(&out, g, *list[i], id);
+        }
+        out += ']';
+      };
+      const bool more = out_total > offset + limit || in_total > offset + limit;
+      if (rels) {
+        out += ",\"incoming\":";
+        edges(in_edges);
+      }
+      out += ",\"incoming_total\":";
+      AppendUnsigned(&out, in_total);
+      if (more) {
+        out += ",\"next_relationship_offset\":";
+        AppendUnsigned(&out, offset + limit);
+      }
+      if (rels) {
+        out += ",\"outgoing\":";
+        edges(out_edges);
+      }
+      out += ",\"outgoing_total\":";
+      AppendUnsigned(&out, out_total);
+      out += offset > 0 || more ? ",\"truncated\":true" : ",\"truncated\":false";
+    }
+    return Status::Ok();
   }));
   ASSIGN_OR_RETURN(size_t versions, kg.store().VersionCount(id));
-  out["version_count"] = versions;
+  out += ",\"version_count\":";
+  AppendUnsigned(&out, versions);
+  out += '}';
   return out;
 }
 
@@ -291,26 +390,44 @@ StatusOr<Json> DeleteRelationship(KnowledgeGraph& kg, const Json& a, ToolContext
   return Json{{"relationship", ToJson(r)}, {"deleted", true}};
 }
 
-StatusOr<Json> SearchEntities(KnowledgeGraph& kg, const Json& a, ToolContext&) {
+// Written as text (ToolWriter). Members in name order: query, results
+// (each a summary with score and snippet), total.
+StatusOr<std::string> SearchEntities(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   store::SearchRequest req;
   req.query = Str(a, "query");
   ASSIGN_OR_RETURN(req.entity_types, EntityTypesArg(a, "entity_types"));
   req.limit = static_cast<size_t>(Int(a, "limit", 10));
   req.offset = static_cast<size_t>(Int(a, "offset", 0));
   ASSIGN_OR_RETURN(store::SearchResult res, kg.Search(req));
-  Json results = Json::array();
+  std::string out;
+  out.reserve(128 + 256 * res.hits.size());
+  out += "{\"query\":";
+  AppendString(&out, req.query);
+  out += ",\"results\":[";
+  bool first = true;
   kg.Read([&](const GraphIndex& g) {
     for (const auto& h : res.hits) {
       std::optional<graph::EntitySummary> e = g.GetSummary(h.id);
       if (!e) continue;
-      Json j = Summary(*e);
-      j["score"] = h.score;
-      j["snippet"] = h.snippet;
-      results.push_back(std::move(j));
+      if (!std::exchange(first, false)) out += ',';
+      out += "{\"entity_type\":";
+      AppendString(&out, ToString(e->entity_type));
+      out += ",\"id\":";
+      AppendString(&out, e->id);
+      out += ",\"name\":";
+      AppendString(&out, e->name);
+      out += ",\"score\":";
+      out += DumpJson(Json(h.score));
+      out += ",\"snippet\":";
+      AppendString(&out, h.snippet);
+      out += '}';
     }
     return 0;
   });
-  return Json{{"query", req.query}, {"total", res.total}, {"results", std::move(results)}};
+  out += "],\"total\":";
+  AppendUnsigned(&out, res.total);
+  out += '}';
+  return out;
 }
 
 StatusOr<Json> FindSimilar(KnowledgeGraph& kg, const Json& a, ToolContext&) {
@@ -333,38 +450,62 @@ StatusOr<Json> FindSimilar(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   });
 }
 
-StatusOr<Json> FindPath(KnowledgeGraph& kg, const Json& a, ToolContext&) {
+// Written as text (ToolWriter). Members in name order: edges, explored,
+// found, from_entity_id, length (found) or message (not found), nodes,
+// to_entity_id.
+StatusOr<std::string> FindPath(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   graph::PathOptions opt;
   opt.direction = DirectionArg(a, Direction::kBoth);
   ASSIGN_OR_RETURN(opt.relationship_types, RelTypesArg(a, "relationship_types"));
   opt.max_depth = static_cast<int>(Int(a, "max_depth", 10));
   const std::string from = Str(a, "from_entity_id"), to = Str(a, "to_entity_id");
-  return kg.Read([&](const GraphIndex& g) -> StatusOr<Json> {
+  ASSIGN_OR_RETURN(graph::PathResult p, kg.Read([&](const GraphIndex& g) -> StatusOr<graph::PathResult> {
     if (!g.IsLive(from)) return NotFoundEntity("from_entity_id", from);
     if (!g.IsLive(to)) return NotFoundEntity("to_entity_id", to);
-    ASSIGN_OR_RETURN(graph::PathResult p, g.FindPath(from, to, opt));
-    Json nodes = Json::array(), edges = Json::array();
-    for (const graph::EntitySummary& n : p.nodes) {
-      nodes.push_back(Summary(n));
-    }
-    for (const auto& s : p.edges) {
-      edges.push_back(Json{{"id", s.id},
-                           {"relationship_type", ToString(s.relationship_type)},
-                           {"from_entity_id", s.from_entity_id},
-                           {"to_entity_id", s.to_entity_id},
-                           {"walked", Walked(s.forward)}});
-    }
-    Json j{{"found", p.found},       {"from_entity_id", from}, {"to_entity_id", to},
-           {"nodes", std::move(nodes)}, {"edges", std::move(edges)}, {"explored", p.explored}};
-    if (p.found) {
-      j["length"] = p.edges.size();
-    } else {
-      j["message"] = "no path within " + std::to_string(std::min(opt.max_depth, graph::kMaxPathDepth)) +
-                     " relationships with direction '" + std::string(ToString(opt.direction)) +
-                     "'; try direction 'both', a larger max_depth or fewer relationship types";
-    }
-    return j;
-  });
+    return g.FindPath(from, to, opt);
+  }));
+  std::string out;
+  out.reserve(256 + 160 * p.edges.size() + 96 * p.nodes.size());
+  out += "{\"edges\":[";
+  for (size_t i = 0; i < p.edges.size(); ++i) {
+    const graph::PathStep& s = p.edges[i];
+    out += i > 0 ? ",{\"from_entity_id\":" : "{\"from_entity_id\":";
+    AppendString(&out, s.from_entity_id);
+    out += ",\"id\":";
+    AppendString(&out, s.id);
+    out += ",\"relationship_type\":";
+    AppendString(&out, ToString(s.relationship_type));
+    out += ",\"to_entity_id\":";
+    AppendString(&out, s.to_entity_id);
+    out += ",\"walked\":";
+    AppendString(&out, Walked(s.forward));
+    out += '}';
+  }
+  out += "],\"explored\":";
+  AppendUnsigned(&out, p.explored);
+  out += p.found ? ",\"found\":true" : ",\"found\":false";
+  out += ",\"from_entity_id\":";
+  AppendString(&out, from);
+  if (p.found) {
+    out += ",\"length\":";
+    AppendUnsigned(&out, p.edges.size());
+  } else {
+    out += ",\"message\":";
+    AppendString(&out, "no path within " +
+                           std::to_string(std::min(opt.max_depth, graph::kMaxPathDepth)) +
+                           " relationships with direction '" +
+                           std::string(ToString(opt.direction)) +
+                           "'; try direction 'both', a larger max_depth or fewer relationship types");
+  }
+  out += ",\"nodes\":[";
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendSummary(&out, p.nodes[i].id, p.nodes[i].name, p.nodes[i].entity_type);
+  }
+  out += "],\"to_entity_id\":";
+  AppendString(&out, to);
+  out += '}';
+  return out;
 }
 
 StatusOr<Json> GetConnected(KnowledgeGraph& kg, const Json& a, ToolContext&) {
@@ -709,13 +850,10 @@ std::vector<ToolBinding> GraphToolBindings(KnowledgeGraph& kg) {
       {"create_entity", &CreateEntity},
       {"update_entity", &UpdateEntity},
       {"delete_entity", &DeleteEntity},
-      {"get_entity_details", &GetEntityDetails},
       {"get_entity_history", &GetEntityHistory},
       {"create_relationship", &CreateRelationship},
       {"delete_relationship", &DeleteRelationship},
-      {"search_entities", &SearchEntities},
       {"find_similar_entities", &FindSimilar},
-      {"find_path", &FindPath},
       {"get_connected_entities", &GetConnected},
       {"query_graph", &QueryGraph},
       {"get_graph_statistics", &Statistics},
@@ -747,6 +885,19 @@ std::vector<ToolBinding> GraphToolBindings(KnowledgeGraph& kg) {
       out.push_back({name, [&kg, fn = fn](const Json& args, ToolContext& ctx) { return fn(kg, args, ctx); }});
     }
     out.back().quick = QuickPredicateFor(name);
+  }
+  using WriterFn = StatusOr<std::string> (*)(KnowledgeGraph&, const Json&, ToolContext&);
+  const std::pair<const char*, WriterFn> writers[] = {
+      {"get_entity_details", &GetEntityDetails},
+      {"search_entities", &SearchEntities},
+      {"find_path", &FindPath},
+  };
+  for (const auto& [name, fn] : writers) {
+    ToolBinding b;
+    b.name = name;
+    b.writer = [&kg, fn = fn](const Json& args, ToolContext& ctx) { return fn(kg, args, ctx); };
+    b.quick = QuickPredicateFor(name);
+    out.push_back(std::move(b));
   }
   return out;
 }

@@ -152,6 +152,17 @@ StatusOr<std::unique_ptr<ToolRegistry>> ToolRegistry::Create(
   return reg;
 }
 
+StatusOr<Json> Tool::Invoke(const Json& arguments, ToolContext& ctx) const {
+  if (!writer) return handler(arguments, ctx);
+  ASSIGN_OR_RETURN(std::string text, writer(arguments, ctx));
+  StatusOr<Json> parsed = ParseJson(text);
+  if (!parsed.ok()) {
+    spdlog::error("tool '{}' wrote malformed JSON: {}", name, parsed.status().message());
+    return Status::Internal("tool '" + name + "' returned a malformed result");
+  }
+  return parsed;
+}
+
 std::vector<const Tool*> ToolRegistry::tools(Access access) const {
   std::vector<const Tool*> out;
   out.reserve(tools_.size());

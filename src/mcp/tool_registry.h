@@ -38,6 +38,10 @@ struct Tool {
   ToolHandler handler;
   ToolWriter writer;     // set instead of handler by tools that write their text
   QuickPredicate quick;  // empty = never quick
+
+  // The handler's result, or the writer's text parsed (Internal if it is not
+  // JSON). No checks; exceptions from the handler propagate.
+  StatusOr<Json> Invoke(const Json& arguments, ToolContext& ctx) const;
 };
 
 struct RegistryOptions {

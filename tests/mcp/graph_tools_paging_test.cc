@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "graph/knowledge_graph.h"
+#include "mcp/json_text.h"
 #include "mcp/tool_handlers.h"
 #include "mcp/tool_registry.h"
 #include "testutil.h"
@@ -136,6 +137,115 @@ TEST_F(GraphToolsPagingTest, RelationshipsOfABusyEntityComeInPages) {
   EXPECT_TRUE(bad->value("isError", false));
 }
 
+// get_entity_details writes its answer as text: it must say exactly what
+// the entity and edge records say, in the form DumpJson gives (the registry
+// here checks the form; this checks the content), whatever the strings hold.
+TEST_F(GraphToolsPagingTest, DetailsAnswerIsTheRecordsWordForWord) {
+  graph::NewEntity tricky;
+  tricky.entity_type = EntityType::kDevice;
+  tricky.name = "Lamp \"A\" \\ caf\xC3\xA9 \x01 tab\t line\n \xE2\x80\xA8 \xF0\x9F\x92\xA1";
+  tricky.content = Json{{"watts", 7.5},   {"count", -3},
+                        {"big", 18446744073709551615u},
+                        {"nested", {{"z", nullptr}, {"a", Json::array({1, "two", false})}}},
+                        {"empty", Json::object()}, {"text", "x\u00e9\ny"}};
+  auto made = kg_->CreateEntity(tricky, "test");
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  const std::string lamp = made->id;
+  const std::string room = Create(EntityType::kRoom, "K\xC3\xBC" "che");
+  const std::string hub = Create(EntityType::kDevice, "Hub");
+  graph::NewRelationship r;
+  r.from_entity_id = lamp;
+  r.to_entity_id = room;
+  r.relationship_type = RelationshipType::kLocatedIn;
+  r.properties = Json{{"since", "2024"}, {"weight", 0.25}};
+  ASSERT_TRUE(kg_->CreateRelationship(r, "test").ok());
+  Relate(hub, lamp, RelationshipType::kControls);
+  Relate(lamp, hub, RelationshipType::kConnectsTo);
+  graph::EntityEdit edit;
+  edit.name = "Lamp 2";
+  ASSERT_TRUE(kg_->UpdateEntity(lamp, edit, "test").ok());  // two versions, a parent
+
+  // The answer built from the records as a Json tree.
+  auto expected = [&](const Json& args) {
+    const size_t limit = args.value("relationship_limit", 100);
+    const size_t offset = args.value("relationship_offset", 0);
+    const bool rels = args.value("include_relationships", true);
+    const bool connected = args.value("include_connected", false);
+    Json j;
+    kg_->Read([&](const graph::GraphIndex& g) {
+      graph::EntityPtr e = g.Get(lamp);
+      j = Json{{"entity", ToJson(*e)}, {"deleted", e->deleted()}};
+      size_t out_total = 0, in_total = 0;
+      auto outs = g.OutgoingPage(lamp, offset, limit, &out_total);
+      auto ins = g.IncomingPage(lamp, offset, limit, &in_total);
+      auto view = [&](const Relationship& rel) {
+        const std::string& other = rel.from_entity_id == lamp ? rel.to_entity_id : rel.from_entity_id;
+        auto s = g.GetSummary(other);
+        return Json{{"id", rel.id}, {"relationship_type", ToString(rel.relationship_type)},
+                    {"from_entity_id", rel.from_entity_id}, {"to_entity_id", rel.to_entity_id},
+                    {"properties", rel.properties},
+                    {"other", {{"id", s->id}, {"name", s->name},
+                               {"entity_type", ToString(s->entity_type)}}}};
+      };
+      if (rels || connected) {
+        j["outgoing_total"] = out_total;
+        j["incoming_total"] = in_total;
+        const bool more = out_total > offset + limit || in_total > offset + limit;
+        j["truncated"] = offset > 0 || more;
+        if (more) j["next_relationship_offset"] = offset + limit;
+      }
+      if (rels) {
+        j["outgoing"] = Json::array();
+        j["incoming"] = Json::array();
+        for (const auto& x : outs) j["outgoing"].push_back(view(*x));
+        for (const auto& x : ins) j["incoming"].push_back(view(*x));
+      }
+      if (connected) {
+        j["connected"] = Json::array();
+        std::set<std::string> seen;
+        for (const auto* list : {&outs, &ins}) {
+          for (const auto& x : *list) {
+            const std::string& other = x->from_entity_id == lamp ? x->to_entity_id : x->from_entity_id;
+            if (seen.insert(other).second) j["connected"].push_back(ToJson(*g.Get(other)));
+          }
+        }
+      }
+      return 0;
+    });
+    j["version_count"] = 2;
+    return j;
+  };
+  for (const Json& args :
+       {Json{{"entity_id", lamp}}, Json{{"entity_id", lamp}, {"include_connected", true}},
+        Json{{"entity_id", lamp}, {"include_relationships", false}},
+        Json{{"entity_id", lamp}, {"include_relationships", false}, {"include_connected", true}},
+        Json{{"entity_id", lamp}, {"relationship_limit", 1}},
+        Json{{"entity_id", lamp}, {"relationship_limit", 1}, {"relationship_offset", 1}},
+        Json{{"entity_id", lamp}, {"relationship_offset", 5}}}) {
+    SCOPED_TRACE(args.dump());
+    ToolContext ctx;
+    auto served = registry_->CallSerialized("get_entity_details", args, ctx);
+    ASSERT_TRUE(served.ok()) << served.status().ToString();
+    ASSERT_FALSE(served->is_error);
+    EXPECT_EQ(served->structured, DumpJson(expected(args)));
+  }
+  Json first = Call("get_entity_details", Json{{"entity_id", lamp}});
+  EXPECT_EQ(first["entity"]["name"], "Lamp 2");
+  EXPECT_EQ(first["entity"]["content"]["watts"], 7.5);
+  EXPECT_EQ(first["entity"]["parent_versions"].size(), 1u);
+  EXPECT_EQ(first["outgoing"].size(), 2u);
+  EXPECT_EQ(first["incoming"].size(), 1u);
+
+  // A deleted entity still answers, marked deleted.
+  ASSERT_TRUE(kg_->DeleteEntity(hub, "test").ok());
+  Json gone = Call("get_entity_details", Json{{"entity_id", hub}});
+  EXPECT_EQ(gone["deleted"], true);
+  ToolContext ctx;
+  auto unknown = registry_->CallSerialized("get_entity_details", Json{{"entity_id", "nope"}}, ctx);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_TRUE(unknown->is_error);
+}
+
 TEST_F(GraphToolsPagingTest, HistoryComesInPagesOldestFirst) {
   const std::string note = Create(EntityType::kNote, "v0");
   for (int i = 1; i < 12; ++i) {
@@ -182,6 +292,53 @@ TEST_F(GraphToolsPagingTest, FindPathNamesEachEntityOnThePathWithoutItsContent) 
   EXPECT_EQ(p["edges"][0]["from_entity_id"], lamp);
   EXPECT_EQ(p["edges"][0]["walked"], "forward");
 
+  // The whole answer, as written (find_path writes its text itself): a
+  // backward walk, and no path.
+  ToolContext served_ctx;
+  auto back = registry_->CallSerialized(
+      "find_path", Json{{"from_entity_id", home}, {"to_entity_id", lamp}}, served_ctx);
+  ASSERT_TRUE(back.ok());
+  ASSERT_FALSE(back->is_error);
+  const Json reversed = Json::array({want[2], want[1], want[0]});
+  kg_->Read([&](const graph::GraphIndex& g) {
+    auto in_room = g.Incoming(room);  // lamp -> room
+    auto in_home = g.Incoming(home);  // room -> home
+    EXPECT_EQ(back->structured,
+              DumpJson(Json{{"found", true},
+                            {"from_entity_id", home},
+                            {"to_entity_id", lamp},
+                            {"length", 2},
+                            {"explored", Json::parse(back->structured)["explored"]},
+                            {"nodes", reversed},
+                            {"edges", Json::array({Json{{"id", in_home.at(0)->id},
+                                                        {"relationship_type", "located_in"},
+                                                        {"from_entity_id", room},
+                                                        {"to_entity_id", home},
+                                                        {"walked", "backward"}},
+                                                   Json{{"id", in_room.at(0)->id},
+                                                        {"relationship_type", "located_in"},
+                                                        {"from_entity_id", lamp},
+                                                        {"to_entity_id", room},
+                                                        {"walked", "backward"}}})}}));
+    return 0;
+  });
+  const std::string lone = Create(EntityType::kNote, "Lone \"note\"");
+  auto none = registry_->CallSerialized(
+      "find_path", Json{{"from_entity_id", lamp}, {"to_entity_id", lone}, {"max_depth", 3}},
+      served_ctx);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->structured,
+            DumpJson(Json{{"found", false},
+                          {"from_entity_id", lamp},
+                          {"to_entity_id", lone},
+                          {"explored", Json::parse(none->structured)["explored"]},
+                          {"nodes", Json::array()},
+                          {"edges", Json::array()},
+                          {"message",
+                           "no path within 3 relationships with direction 'both'; try direction "
+                           "'both', a larger max_depth or fewer relationship types"}}));
+  EXPECT_GE(Json::parse(none->structured)["explored"].get<int>(), 3);
+
   // Unknown and deleted endpoints are named by the argument that held them.
   auto error_text = [&](const Json& args) {
     ToolContext ctx;
@@ -196,6 +353,48 @@ TEST_F(GraphToolsPagingTest, FindPathNamesEachEntityOnThePathWithoutItsContent) 
   ASSERT_TRUE(kg_->DeleteEntity(home, "test").ok());
   EXPECT_THAT(error_text(Json{{"from_entity_id", lamp}, {"to_entity_id", home}}),
               ::testing::HasSubstr("to_entity_id: entity '" + home + "' not found"));
+}
+
+// search_entities writes its text itself: every hit's summary, score and
+// snippet as the store and graph give them, in the store's order.
+TEST_F(GraphToolsPagingTest, SearchAnswerIsTheStoreHitsWordForWord) {
+  for (int i = 0; i < 5; ++i) {
+    graph::NewEntity e;
+    e.entity_type = i % 2 ? EntityType::kDevice : EntityType::kNote;
+    e.name = "Widget \"" + std::to_string(i) + "\" caf\xC3\xA9";
+    e.content = Json{{"notes", std::string(static_cast<size_t>(i + 1), 'w') + " widget widget"}};
+    ASSERT_TRUE(kg_->CreateEntity(e, "test").ok());
+  }
+  for (const Json& args : {Json{{"query", "widget"}}, Json{{"query", "widget"}, {"limit", 2}},
+                           Json{{"query", "widget caf\xC3\xA9"}, {"entity_types", {"device"}}},
+                           Json{{"query", "absent"}}}) {
+    SCOPED_TRACE(args.dump());
+    store::SearchRequest req;
+    req.query = args["query"];
+    if (args.contains("entity_types")) req.entity_types = {EntityType::kDevice};
+    req.limit = args.value("limit", 10);
+    auto res = kg_->Search(req);
+    ASSERT_TRUE(res.ok());
+    Json results = Json::array();
+    kg_->Read([&](const graph::GraphIndex& g) {
+      for (const auto& h : res->hits) {
+        auto s = g.GetSummary(h.id);
+        results.push_back(Json{{"id", s->id}, {"name", s->name},
+                               {"entity_type", ToString(s->entity_type)},
+                               {"score", h.score}, {"snippet", h.snippet}});
+      }
+      return 0;
+    });
+    ToolContext ctx;
+    auto served = registry_->CallSerialized("search_entities", args, ctx);
+    ASSERT_TRUE(served.ok()) << served.status().ToString();
+    ASSERT_FALSE(served->is_error);
+    EXPECT_EQ(served->structured,
+              DumpJson(Json{{"query", req.query}, {"total", res->total}, {"results", results}}));
+    if (req.query == "widget") {
+      EXPECT_EQ(res->total, 5u);
+    }
+  }
 }
 
 }  // namespace
