@@ -3,6 +3,9 @@
 // pipeline every tool goes through:
 //   lookup -> validate arguments (inputSchema) -> handler
 //          -> validate structuredContent (outputSchema) -> CallToolResult.
+// A tool may instead have a writer (ToolWriter), which writes its
+// structuredContent as text; that text is checked the same way, except when
+// served by CallSerialized with RegistryOptions::check_written_outputs off.
 //
 // Thread-safety: immutable after Create; all methods may be called
 // concurrently. No lock is held while a handler runs.
