@@ -151,15 +151,23 @@ void AppendEntity(std::string* out, const Entity& e) {
   *out += '}';
 }
 
-// DumpJson(Summary(id, name, type)).
-void AppendSummary(std::string* out, std::string_view id, std::string_view name,
-                   EntityType type) {
-  *out += "{\"entity_type\":";
+// The members of Summary(id, name, type), without the braces: a search hit
+// adds its own after them.
+void AppendSummaryMembers(std::string* out, std::string_view id, std::string_view name,
+                          EntityType type) {
+  *out += "\"entity_type\":";
   AppendString(out, ToString(type));
   *out += ",\"id\":";
   AppendString(out, id);
   *out += ",\"name\":";
   AppendString(out, name);
+}
+
+// DumpJson(Summary(id, name, type)).
+void AppendSummary(std::string* out, std::string_view id, std::string_view name,
+                   EntityType type) {
+  *out += '{';
+  AppendSummaryMembers(out, id, name, type);
   *out += '}';
 }
 
@@ -409,13 +417,8 @@ StatusOr<std::string> SearchEntities(KnowledgeGraph& kg, const Json& a, ToolCont
     for (const auto& h : res.hits) {
       std::optional<graph::EntitySummary> e = g.GetSummary(h.id);
       if (!e) continue;
-      if (!std::exchange(first, false)) out += ',';
-      out += "{\"entity_type\":";
-      AppendString(&out, ToString(e->entity_type));
-      out += ",\"id\":";
-      AppendString(&out, e->id);
-      out += ",\"name\":";
-      AppendString(&out, e->name);
+      out += std::exchange(first, false) ? "{" : ",{";
+      AppendSummaryMembers(&out, e->id, e->name, e->entity_type);
       out += ",\"score\":";
       out += DumpJson(Json(h.score));
       out += ",\"snippet\":";

@@ -138,7 +138,7 @@ constexpr const char kSearchFew[] = FG_SEARCH_HIT " LIMIT ?3";
 constexpr const char kSearchFewParts[] =
     "SELECT id, fg_rank_parts(entity_search, 0.0, 0.0, 10.0, 1.0),"
     " snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)"
-    " FROM entity_search WHERE entity_search MATCH ?1 LIMIT ?2";
+    " FROM entity_search WHERE entity_search MATCH ?1 LIMIT ?3";
 
 constexpr const char kGetMeta[] = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char kListMeta[] =
@@ -983,39 +983,30 @@ StatusOr<SearchResult> SqliteStore::Search(const SearchRequest& request) {
   // (see RankScore) instead of by FTS5.
   auto all_if_few = [&](const std::string& match, size_t page_end,
                         bool own_rank) -> StatusOr<std::optional<std::vector<SearchHit>>> {
+    ASSIGN_OR_RETURN(Statement s, db.Cached(own_rank ? kSearchFewParts : kSearchFew));
+    RETURN_IF_ERROR(own_rank ? s.BindText(1, match) : bind_match(s, match));
+    RETURN_IF_ERROR(s.BindInt64(3, static_cast<int64_t>(page_end) + 1));
     std::vector<SearchHit> hits;
-    if (own_rank) {
-      ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchFewParts));
-      RETURN_IF_ERROR(s.BindText(1, match));
-      RETURN_IF_ERROR(s.BindInt64(2, static_cast<int64_t>(page_end) + 1));
-      std::vector<RankParts> parts;
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, s.Step());
-        if (!row) break;
-        if (hits.size() == page_end) return std::optional<std::vector<SearchHit>>();
-        SearchHit hit;
-        hit.id = s.ColumnString(0);
-        ASSIGN_OR_RETURN(RankParts p, ReadRankParts(s, 1));
-        hit.snippet = s.ColumnString(2);
-        hits.push_back(std::move(hit));
-        parts.push_back(std::move(p));
+    std::vector<RankParts> parts;  // own_rank: one per hit
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      if (hits.size() == page_end) return std::optional<std::vector<SearchHit>>();
+      if (!own_rank) {
+        hits.push_back(read_hit(s));
+        continue;
       }
+      ASSIGN_OR_RETURN(RankParts p, ReadRankParts(s, 1));
+      parts.push_back(std::move(p));
+      hits.push_back(SearchHit{s.ColumnString(0), 0.0, s.ColumnString(2)});
+    }
+    if (own_rank) {
       std::vector<int64_t> phrase_hits;
       for (const RankParts& p : parts) {
         if (phrase_hits.size() < p.has_phrase.size()) phrase_hits.resize(p.has_phrase.size());
         for (size_t i = 0; i < p.has_phrase.size(); ++i) phrase_hits[i] += p.has_phrase[i];
       }
       for (size_t i = 0; i < hits.size(); ++i) hits[i].score = RankScore(parts[i], phrase_hits);
-    } else {
-      ASSIGN_OR_RETURN(Statement s, db.Cached(kSearchFew));
-      RETURN_IF_ERROR(bind_match(s, match));
-      RETURN_IF_ERROR(s.BindInt64(3, static_cast<int64_t>(page_end) + 1));
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, s.Step());
-        if (!row) break;
-        if (hits.size() == page_end) return std::optional<std::vector<SearchHit>>();
-        hits.push_back(read_hit(s));
-      }
     }
     std::stable_sort(hits.begin(), hits.end(),
                      [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
