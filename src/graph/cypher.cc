@@ -289,7 +289,7 @@ class Matcher {
         Direction d = r.dir;
         const internal::Node& nu = g_.node(u);
         const internal::Node& nv = g_.node(v);
-        if (nv.out.size() + nv.in.size() < nu.out.size() + nu.in.size()) {
+        if (nv.adj.size() < nu.adj.size()) {
           std::swap(u, v);
           d = Reverse(d);
         }

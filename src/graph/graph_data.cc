@@ -312,36 +312,32 @@ void GraphData::PutEntity(RecordPtr e) {
 
 void GraphData::Compact() {
   for (Node& nd : nodes_) {
-    nd.out.ShrinkToFit();
-    nd.in.ShrinkToFit();
+    nd.adj.ShrinkToFit();
   }
 }
 
 void GraphData::Attach(uint32_t e) {
   EdgeRec& rec = edges_[e];
   const uint32_t packed = (e << 4) | static_cast<uint32_t>(rec.type);
-  AdjVec& out = nodes_[rec.from].out;
-  rec.from_pos = static_cast<uint32_t>(out.size());
-  out.push_back(Adj{rec.to, packed});
-  AdjVec& in = nodes_[rec.to].in;
-  rec.to_pos = static_cast<uint32_t>(in.size());
-  in.push_back(Adj{rec.from, packed});
+  AdjLists& from = nodes_[rec.from].adj;
+  uint32_t moved_in;
+  rec.from_pos = from.PushOut(Adj{rec.to, packed}, &moved_in);
+  if (moved_in != AdjLists::kNoPos) edges_[from.at(moved_in).edge()].to_pos = moved_in;
+  rec.to_pos = nodes_[rec.to].adj.PushIn(Adj{rec.from, packed});
 }
 
 void GraphData::Detach(uint32_t e) {
   EdgeRec& rec = edges_[e];
-  AdjVec& out = nodes_[rec.from].out;
-  if (rec.from_pos + 1 != out.size()) {
-    out[rec.from_pos] = out.back();
-    edges_[out[rec.from_pos].edge()].from_pos = rec.from_pos;
-  }
-  out.pop_back();
-  AdjVec& in = nodes_[rec.to].in;
-  if (rec.to_pos + 1 != in.size()) {
-    in[rec.to_pos] = in.back();
-    edges_[in[rec.to_pos].edge()].to_pos = rec.to_pos;
-  }
-  in.pop_back();
+  AdjLists& from = nodes_[rec.from].adj;
+  uint32_t moved_out, moved_in;
+  from.RemoveOut(rec.from_pos, &moved_out, &moved_in);
+  if (moved_out != AdjLists::kNoPos) edges_[from.at(moved_out).edge()].from_pos = moved_out;
+  // (For a self-loop this may move e's own incoming entry: rec.to_pos is
+  // read after.)
+  if (moved_in != AdjLists::kNoPos) edges_[from.at(moved_in).edge()].to_pos = moved_in;
+  AdjLists& to = nodes_[rec.to].adj;
+  to.RemoveIn(rec.to_pos, &moved_in);
+  if (moved_in != AdjLists::kNoPos) edges_[to.at(moved_in).edge()].to_pos = moved_in;
 }
 
 void GraphData::RemoveEdge(uint32_t e) {

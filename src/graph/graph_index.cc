@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -109,7 +110,7 @@ std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, std::stri
   const uint32_t n = g.FindNode(id);
   *total = 0;
   if (n == kNone) return {};
-  const internal::AdjVec& adj = outgoing ? g.node(n).out : g.node(n).in;
+  const std::span<const Adj> adj = outgoing ? g.node(n).adj.out() : g.node(n).adj.in();
   *total = adj.size();
   std::vector<Adj> sorted(adj.begin(), adj.end());
   const size_t begin = std::min(offset, sorted.size());

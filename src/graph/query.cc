@@ -14,6 +14,7 @@
 // at the near end of an anchor's edges.
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,7 +113,7 @@ bool IsAnchoredPattern(const RelationshipPattern& p) {
 // adjacency list lengths, without walking them.
 size_t AnchorCost(const GraphData& g, const std::vector<uint32_t>& anchors) {
   size_t cost = 0;
-  for (uint32_t a : anchors) cost += g.node(a).out.size() + g.node(a).in.size();
+  for (uint32_t a : anchors) cost += g.node(a).adj.size();
   return cost;
 }
 
@@ -124,14 +125,14 @@ std::vector<uint32_t> PatternCandidates(const GraphData& g, const RelationshipPa
   const uint16_t mask = p.type ? internal::TypeMask({*p.type}) : 0xFFFF;
   const Direction back = Reverse(p.direction);
   std::vector<uint32_t> out;
-  const auto take = [&](const internal::AdjVec& edges) {
+  const auto take = [&](std::span<const Adj> edges) {
     for (const Adj& adj : edges) {
       if (internal::MaskHas(mask, adj.type()) && g.node(adj.node).entity) out.push_back(adj.node);
     }
   };
   for (uint32_t a : anchors) {
-    if (back != Direction::kIn) take(g.node(a).out);
-    if (back != Direction::kOut) take(g.node(a).in);
+    if (back != Direction::kIn) take(g.node(a).adj.out());
+    if (back != Direction::kOut) take(g.node(a).adj.in());
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -93,7 +93,7 @@ StatusOr<std::vector<SimilarHit>> GraphIndex::FindSimilar(std::string_view id,
   std::vector<uint32_t> broad_neighbours;
   for (uint32_t x : mine) {
     const internal::Node& nx = g.node(x);
-    if (nx.out.size() + nx.in.size() > kBroadDegree) {
+    if (nx.adj.size() > kBroadDegree) {
       broad_neighbours.push_back(x);
       continue;
     }

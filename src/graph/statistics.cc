@@ -33,8 +33,8 @@ GraphStatistics GraphIndex::Statistics() const {
   for (uint32_t n : g.live_set()) {
     const internal::Node& nd = g.node(n);
     size_t degree = 0;
-    for (const internal::Adj& a : nd.out) degree += g.live(a.node) ? 1 : 0;
-    for (const internal::Adj& a : nd.in) degree += g.live(a.node) ? 1 : 0;
+    for (const internal::Adj& a : nd.adj.out()) degree += g.live(a.node) ? 1 : 0;
+    for (const internal::Adj& a : nd.adj.in()) degree += g.live(a.node) ? 1 : 0;
     if (degree > st.max_degree) {
       st.max_degree = degree;
       st.max_degree_entity_id = std::string(g.NodeId(n));
