@@ -83,6 +83,20 @@ void AppendPng(png_structp png, png_bytep data, png_size_t length) {
   out->append(reinterpret_cast<const char*>(data), length);
 }
 
+// Writes the image into *out. libpng reports errors by longjmp, so this
+// frame holds nothing with a destructor and changes no local after setjmp.
+bool WritePng(png_structp png, png_infop info, png_uint_32 side, png_bytep* rows,
+              std::string* out) {
+  if (setjmp(png_jmpbuf(png))) return false;
+  png_set_write_fn(png, out, AppendPng, nullptr);
+  png_set_IHDR(png, info, side, side, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  png_write_image(png, rows);
+  png_write_end(png, nullptr);
+  return true;
+}
+
 // A greyscale PNG of the QR code of `text` (error correction M, 8-bit mode).
 StatusOr<std::string> QrPng(const std::string& text) {
   std::unique_ptr<QRcode, void (*)(QRcode*)> qr(
@@ -113,19 +127,9 @@ StatusOr<std::string> QrPng(const std::string& text) {
     png_destroy_write_struct(&png, nullptr);
     return Status::Internal("cannot create the PNG writer");
   }
-  // Everything with a destructor is built above: libpng reports errors by longjmp.
-  if (setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
-    return Status::Internal("cannot write the PNG");
-  }
-  png_set_write_fn(png, &out, AppendPng, nullptr);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(side), static_cast<png_uint_32>(side), 8,
-               PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  png_write_image(png, pointers.data());
-  png_write_end(png, nullptr);
+  const bool written = WritePng(png, info, static_cast<png_uint_32>(side), pointers.data(), &out);
   png_destroy_write_struct(&png, &info);
+  if (!written) return Status::Internal("cannot write the PNG");
   return out;
 }
 

@@ -32,7 +32,7 @@ TEST(VersionTest, FormattingMatchesPrintfAcrossTheRange) {
     const std::time_t secs = static_cast<std::time_t>((t >= 0 ? t : t - 999999) / 1000000);
     std::tm tm{};
     if (gmtime_r(&secs, &tm) != nullptr && tm.tm_year + 1900 >= 0) {
-      char want[64];
+      char want[128];  // room for any int in each field
       std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00",
                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                     tm.tm_sec, static_cast<long long>(((t % 1000000) + 1000000) % 1000000));
