@@ -12,10 +12,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FG_NODE_HOME="$("$ROOT/scripts/setup-node-tools.sh" | tail -n 1)"
 export FG_NODE_HOME MCP_SDK_DIR="$FG_NODE_HOME" MCP_SDK2_DIR="$FG_NODE_HOME"
 JOBS="$(nproc)"
-# The sanitizer builds (here and in scripts/tsan.sh) compile at -O1 with line
-# tables only: the usual setting for sanitizers, and it keeps three builds of
-# the suite within CI's time.
-export SANITIZER_FLAGS="-O1 -g1 -DNDEBUG"
 
 run_suite() {  # build dir, extra cmake args...
   local dir="$1"; shift
@@ -29,8 +25,7 @@ run_suite "$ROOT/build"
 if [ "${FG_NO_ASAN:-0}" != 1 ]; then
   echo "== AddressSanitizer + UBSan build =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_suite "$ROOT/build-asan" -DFG_SANITIZE=ON -DFG_BUILD_BENCH=OFF \
-      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$SANITIZER_FLAGS"
+    run_suite "$ROOT/build-asan" -DFG_SANITIZE=ON -DFG_BUILD_BENCH=OFF
 fi
 if [ "${FG_NO_TSAN:-0}" != 1 ]; then
   echo "== ThreadSanitizer build (concurrency tests) =="

@@ -14,8 +14,7 @@ BUILD="$ROOT/build-tsan"
 JOBS="$(nproc)"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DFG_TSAN=ON -DFG_BUILD_BENCH=OFF \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="${SANITIZER_FLAGS:--O1 -g1 -DNDEBUG}" >/dev/null
+  -DFG_TSAN=ON -DFG_BUILD_BENCH=OFF >/dev/null
 ninja -C "$BUILD" -j"$JOBS"
 
 DEFAULT_FILTER='SqliteStore|BatchedWal|Durability|KnowledgeGraph|BackgroundLoad|Dispatcher|Stdio|Http|Rest|Sync|Hub|CrashConsistency|Load'
