@@ -1,8 +1,11 @@
 #include "graph/compact_json.h"
 
+#include <charconv>
 #include <cstring>
 #include <utility>
 #include <vector>
+
+#include "core/json_escape.h"
 
 namespace funkygibbon::graph::internal {
 namespace {
@@ -488,5 +491,97 @@ void FlattenAt(std::string_view item, std::string* out, int depth) {
 }  // namespace
 
 void FlattenCbor(std::string_view item, std::string* out) { FlattenAt(item, out, 0); }
+
+namespace {
+
+constexpr int kMaxDirectDepth = 128;
+
+// Writes the item at b[*pos] and moves *pos past it. False (with *out
+// partly written) for anything AppendCborAsJson leaves to DecodeCbor.
+bool JsonTextAt(std::string_view b, size_t* pos, std::string* out, int depth) {
+  if (depth > kMaxDirectDepth || *pos >= b.size()) return false;
+  const auto ib = static_cast<uint8_t>(b[*pos]);
+  if (ib == kFloat64) {
+    if (b.size() - *pos < 9) return false;
+    const uint64_t bits = ReadBe(b, *pos + 1, 8);
+    *pos += 9;
+    double d;
+    std::memcpy(&d, &bits, sizeof d);
+    // nlohmann's own number formatting (shortest round trip, "1.0", null
+    // for NaN and infinities): floats are rare in content.
+    out->append(Json(d).dump());
+    return true;
+  }
+  if (ib == kFalse || ib == kTrue || ib == kNull) {
+    ++*pos;
+    out->append(ib == kNull ? "null" : ib == kTrue ? "true" : "false");
+    return true;
+  }
+  int major = 0;
+  uint64_t arg = 0;
+  if (!ReadHead(b, pos, &major, &arg)) return false;
+  char digits[24];
+  switch (major) {
+    case kUnsigned: {
+      const auto r = std::to_chars(digits, digits + sizeof digits, arg);
+      out->append(digits, r.ptr);
+      return true;
+    }
+    case kNegative: {
+      if (arg > static_cast<uint64_t>(INT64_MAX)) return false;
+      const auto r =
+          std::to_chars(digits, digits + sizeof digits, -1 - static_cast<int64_t>(arg));
+      out->append(digits, r.ptr);
+      return true;
+    }
+    case kText: {
+      if (arg > b.size() - *pos) return false;
+      AppendJsonString(out, b.substr(*pos, static_cast<size_t>(arg)), InvalidUtf8::kReplace);
+      *pos += static_cast<size_t>(arg);
+      return true;
+    }
+    case kArray: {
+      out->push_back('[');
+      for (uint64_t i = 0; i < arg; ++i) {
+        if (i > 0) out->push_back(',');
+        if (!JsonTextAt(b, pos, out, depth + 1)) return false;
+      }
+      out->push_back(']');
+      return true;
+    }
+    case kMap: {
+      out->push_back('{');
+      std::string_view previous;
+      for (uint64_t i = 0; i < arg; ++i) {
+        int km = 0;
+        uint64_t klen = 0;
+        if (!ReadHead(b, pos, &km, &klen) || km != kText || klen > b.size() - *pos) return false;
+        const std::string_view key = b.substr(*pos, static_cast<size_t>(klen));
+        // A decoded object lists its keys sorted, each once.
+        if (i > 0 && !(previous < key)) return false;
+        previous = key;
+        *pos += static_cast<size_t>(klen);
+        if (i > 0) out->push_back(',');
+        AppendJsonString(out, key, InvalidUtf8::kReplace);
+        out->push_back(':');
+        if (!JsonTextAt(b, pos, out, depth + 1)) return false;
+      }
+      out->push_back('}');
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void AppendCborAsJson(std::string_view item, std::string* out) {
+  const size_t start = out->size();
+  size_t pos = 0;
+  if (JsonTextAt(item, &pos, out, 0)) return;
+  out->resize(start);
+  out->append(DecodeCbor(item).dump(-1, ' ', false, Json::error_handler_t::replace));
+}
 
 }  // namespace funkygibbon::graph::internal

@@ -66,6 +66,14 @@ void ForEachCborElement(std::string_view array, F&& f);
 // keys and string values, numbers as text, each followed by a space.
 void FlattenCbor(std::string_view item, std::string* out);
 
+// Appends the JSON text of one encoded item: exactly what
+// mcp::DumpJson(DecodeCbor(item)) gives (nlohmann's dump(-1) with invalid
+// UTF-8 replaced), written from the bytes without building a Json tree.
+// Items this writer does not take apart (byte strings, map keys out of
+// order, malformed bytes, nesting past 128) are written through
+// DecodeCbor, so the text is the same in every case.
+void AppendCborAsJson(std::string_view item, std::string* out);
+
 // ---- implementation details used by the template above ----
 // Reads the head of the item at bytes[*pos]: major type (0-7) and argument.
 // False if truncated.

@@ -3,7 +3,9 @@
 #include <cstring>
 #include <limits>
 #include <new>
+#include <utility>
 
+#include "core/json_escape.h"
 #include "graph/compact_json.h"
 
 namespace funkygibbon::graph::internal {
@@ -98,6 +100,31 @@ Entity EntityRecord::ToEntity() const {
   e.created_at = created_at();
   e.updated_at = updated_at();
   return e;
+}
+
+void EntityRecord::AppendJson(std::string* out) const {
+  auto text = [out](std::string_view name, std::string_view value) {
+    out->append(name);
+    AppendJsonString(out, value, InvalidUtf8::kReplace);
+  };
+  out->append("{\"content\":");
+  AppendCborAsJson(content_cbor(), out);
+  text(",\"created_at\":", created_at());
+  text(",\"entity_type\":", ToString(entity_type()));
+  text(",\"id\":", id());
+  text(",\"name\":", name());
+  out->append(",\"parent_versions\":[");
+  bool first = true;
+  ForEachCborElement(parents_cbor(), [&](std::string_view v) {
+    if (!std::exchange(first, false)) out->push_back(',');
+    AppendJsonString(out, CborString(v), InvalidUtf8::kReplace);
+  });
+  out->push_back(']');
+  text(",\"source_type\":", ToString(source_type()));
+  text(",\"updated_at\":", updated_at());
+  text(",\"user_id\":", user_id());
+  text(",\"version\":", version());
+  out->push_back('}');
 }
 
 EntityPtr EntityRecord::Materialize() const { return std::make_shared<const Entity>(ToEntity()); }

@@ -54,6 +54,9 @@ class EntityRecord {
 
   // The Entity this record was made from.
   Entity ToEntity() const;
+  // Appends the JSON text mcp::DumpJson(ToJson(ToEntity())) gives (members
+  // in name order), without building the Entity or its content tree.
+  void AppendJson(std::string* out) const;
   EntityPtr Materialize() const;
 
   // Bytes held, for tests and accounting.

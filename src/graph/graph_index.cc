@@ -90,6 +90,16 @@ std::optional<EntitySummary> GraphIndex::GetSummary(std::string_view id) const {
   return impl_->Summarize(n);
 }
 
+bool GraphIndex::AppendEntityJson(std::string_view id, std::string* out, bool* deleted) const {
+  const uint32_t n = impl_->FindNode(id);
+  if (n == kNone) return false;
+  const internal::EntityRecord* record = impl_->node(n).entity.get();
+  if (record == nullptr) return false;
+  if (deleted != nullptr) *deleted = record->deleted();
+  record->AppendJson(out);
+  return true;
+}
+
 RelationshipPtr GraphIndex::GetRelationship(std::string_view id) const {
   const uint32_t e = impl_->FindEdge(id);
   return e == kNone ? nullptr : impl_->MakeRelationship(e);
@@ -125,6 +135,42 @@ std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, std::stri
 }
 
 }  // namespace
+
+size_t GraphIndex::VisitEdgePage(std::string_view id, bool outgoing, size_t offset, size_t limit,
+                                 const std::function<void(const EdgeBrief&)>& visit) const {
+  const internal::GraphData& g = *impl_;
+  const uint32_t n = g.FindNode(id);
+  if (n == kNone) return 0;
+  const std::span<const Adj> adj = outgoing ? g.node(n).adj.out() : g.node(n).adj.in();
+  const size_t begin = std::min(offset, adj.size());
+  const size_t end = begin + std::min(limit, adj.size() - begin);
+  if (begin == end) return adj.size();
+  std::vector<Adj> sorted(adj.begin(), adj.end());
+  std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(end), sorted.end(),
+                    [&g](const Adj& a, const Adj& b) { return g.AdjLess(a, b); });
+  static const Json kNoProperties = Json::object();
+  internal::PackedString::Buffer buf;
+  for (size_t i = begin; i < end; ++i) {
+    const internal::EdgeRec& rec = g.edge(sorted[i].edge());
+    EdgeBrief b;
+    b.id = rec.id.View(&buf);
+    b.from_entity_id = g.NodeId(rec.from);
+    b.to_entity_id = g.NodeId(rec.to);
+    b.relationship_type = rec.type;
+    b.properties = rec.wire.properties();
+    if (b.properties == nullptr) b.properties = &kNoProperties;
+    const uint32_t other = rec.from == n ? rec.to : rec.from;
+    b.other_id = g.NodeId(other);
+    if (g.node(other).entity) {
+      const internal::EntityView v = *g.node(other).entity;
+      b.other_name = v.name;
+      b.other_type = v.entity_type;
+      b.other_known = true;
+    }
+    visit(b);
+  }
+  return adj.size();
+}
 
 std::vector<RelationshipPtr> GraphIndex::Outgoing(std::string_view id) const {
   size_t total = 0;

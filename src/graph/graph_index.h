@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <map>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -212,6 +213,11 @@ class GraphIndex {
   // Id, name and type of the current version (tombstones included), without
   // building the entity; nullopt if there is none.
   std::optional<EntitySummary> GetSummary(std::string_view id) const;
+  // Appends the JSON text of the current version of id (tombstones
+  // included), exactly as mcp::DumpJson(ToJson(*Get(id))) writes it, read
+  // in place (no Entity is built); *deleted (if given) tells whether it is a
+  // tombstone. False, with nothing appended, if there is none.
+  bool AppendEntityJson(std::string_view id, std::string* out, bool* deleted = nullptr) const;
   // The edge (not deleted), or nullptr. A fresh copy on every call.
   RelationshipPtr GetRelationship(std::string_view id) const;
   size_t entity_count() const;        // live only
@@ -229,6 +235,23 @@ class GraphIndex {
                                             size_t* total) const;
   std::vector<RelationshipPtr> IncomingPage(std::string_view id, size_t offset, size_t limit,
                                             size_t* total) const;
+  // One entry of such a page, read in place: the views last only for the
+  // call of the visitor they are passed to.
+  struct EdgeBrief {
+    std::string_view id, from_entity_id, to_entity_id;
+    RelationshipType relationship_type = RelationshipType::kConnectsTo;
+    const Json* properties = nullptr;  // never null: {} for an edge without any
+    // The end that is not the listed entity (itself for a self-loop), with
+    // the name and type of its current version if one has arrived.
+    std::string_view other_id, other_name;
+    EntityType other_type = EntityType::kNote;
+    bool other_known = false;
+  };
+  // Calls visit for the entries [offset, offset + limit) of Outgoing(id)
+  // (outgoing) or Incoming(id), in the same order, building no
+  // Relationship; returns how many entries there are in all.
+  size_t VisitEdgePage(std::string_view id, bool outgoing, size_t offset, size_t limit,
+                       const std::function<void(const EdgeBrief&)>& visit) const;
 
   // Live entities, sorted by id; optional type filter; paging by id cursor
   // (entities with id > after).

@@ -97,6 +97,8 @@ class WireFields {
   void Clear() { *this = WireFields(); }
   // Writes them back into r.
   void CopyTo(const UserPool& users, Relationship* r) const;
+  // The properties, or nullptr when there are none (an empty object).
+  const Json* properties() const { return overflow_ ? &overflow_->properties : nullptr; }
 
  private:
   struct Version {

@@ -123,34 +123,6 @@ void AppendUnsigned(std::string* out, uint64_t n) {
   out->append(buf, r.ptr);
 }
 
-// DumpJson(ToJson(e)).
-void AppendEntity(std::string* out, const Entity& e) {
-  *out += "{\"content\":";
-  *out += DumpJson(e.content);
-  *out += ",\"created_at\":";
-  AppendString(out, e.created_at);
-  *out += ",\"entity_type\":";
-  AppendString(out, ToString(e.entity_type));
-  *out += ",\"id\":";
-  AppendString(out, e.id);
-  *out += ",\"name\":";
-  AppendString(out, e.name);
-  *out += ",\"parent_versions\":[";
-  for (size_t i = 0; i < e.parent_versions.size(); ++i) {
-    if (i > 0) *out += ',';
-    AppendString(out, e.parent_versions[i]);
-  }
-  *out += "],\"source_type\":";
-  AppendString(out, ToString(e.source_type));
-  *out += ",\"updated_at\":";
-  AppendString(out, e.updated_at);
-  *out += ",\"user_id\":";
-  AppendString(out, e.user_id);
-  *out += ",\"version\":";
-  AppendString(out, e.version);
-  *out += '}';
-}
-
 // The members of Summary(id, name, type), without the braces: a search hit
 // adds its own after them.
 void AppendSummaryMembers(std::string* out, std::string_view id, std::string_view name,
@@ -171,27 +143,27 @@ void AppendSummary(std::string* out, std::string_view id, std::string_view name,
   *out += '}';
 }
 
-// A relationship seen from `self`: its ids, type and properties, and a
+// A relationship as a page of get_entity_details lists it: its ids, type and
+// properties, and a
 // summary of the other end ({id, name: "", entity_type: "note"} if unknown).
-void AppendEdgeView(std::string* out, const GraphIndex& g, const Relationship& r,
-                    const std::string& self) {
-  const std::string& other_id = r.from_entity_id == self ? r.to_entity_id : r.from_entity_id;
+void AppendEdgeBrief(std::string* out, const GraphIndex::EdgeBrief& b) {
   *out += "{\"from_entity_id\":";
-  AppendString(out, r.from_entity_id);
+  AppendString(out, b.from_entity_id);
   *out += ",\"id\":";
-  AppendString(out, r.id);
+  AppendString(out, b.id);
   *out += ",\"other\":";
-  if (std::optional<graph::EntitySummary> other = g.GetSummary(other_id)) {
-    AppendSummary(out, other->id, other->name, other->entity_type);
-  } else {
-    AppendSummary(out, other_id, "", EntityType::kNote);
-  }
+  AppendSummary(out, b.other_id, b.other_known ? b.other_name : std::string_view(),
+                b.other_known ? b.other_type : EntityType::kNote);
   *out += ",\"properties\":";
-  *out += DumpJson(r.properties);
+  if (b.properties->is_object() && b.properties->empty()) {
+    *out += "{}";
+  } else {
+    *out += DumpJson(*b.properties);
+  }
   *out += ",\"relationship_type\":";
-  AppendString(out, ToString(r.relationship_type));
+  AppendString(out, ToString(b.relationship_type));
   *out += ",\"to_entity_id\":";
-  AppendString(out, r.to_entity_id);
+  AppendString(out, b.to_entity_id);
   *out += '}';
 }
 
@@ -286,49 +258,57 @@ StatusOr<std::string> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolCo
   const size_t limit = static_cast<size_t>(Int(a, "relationship_limit", kDefaultRelationshipLimit));
   const size_t offset = static_cast<size_t>(Int(a, "relationship_offset", 0));
   std::string out;
+  // Written from the index in place: no Entity or Relationship is built.
   RETURN_IF_ERROR(kg.Read([&](const GraphIndex& g) -> Status {
-    EntityPtr e = g.Get(id);
-    if (!e) return NotFoundEntity("entity_id", id);
-    out.reserve(1024);
+    std::string entity;
+    entity.reserve(512);
+    bool deleted = false;
+    if (!g.AppendEntityJson(id, &entity, &deleted)) return NotFoundEntity("entity_id", id);
+    out.reserve(1024 + entity.size());
     out += '{';
-    std::vector<RelationshipPtr> out_edges, in_edges;
-    size_t out_total = 0, in_total = 0;
-    if (rels || connected) {
-      out_edges = g.OutgoingPage(id, offset, limit, &out_total);
-      in_edges = g.IncomingPage(id, offset, limit, &in_total);
-    }
     if (connected) {
-      std::set<std::string> seen;
+      // Each entity at the other end of an edge of either page, once, in
+      // page order (outgoing first).
+      std::set<std::string, std::less<>> seen;
       out += "\"connected\":[";
       bool first = true;
-      for (const auto* list : {&out_edges, &in_edges}) {
-        for (const auto& r : *list) {
-          const std::string& other = r->from_entity_id == id ? r->to_entity_id : r->from_entity_id;
-          if (!seen.insert(other).second) continue;
-          if (EntityPtr oe = g.Get(other)) {
-            if (!std::exchange(first, false)) out += ',';
-            AppendEntity(&out, *oe);
-          }
+      auto add = [&](const GraphIndex::EdgeBrief& b) {
+        if (!seen.emplace(b.other_id).second) return;
+        const size_t mark = out.size();
+        if (!first) out += ',';
+        if (g.AppendEntityJson(b.other_id, &out)) {
+          first = false;
+        } else {
+          out.resize(mark);
         }
-      }
+      };
+      g.VisitEdgePage(id, /*outgoing=*/true, offset, limit, add);
+      g.VisitEdgePage(id, /*outgoing=*/false, offset, limit, add);
       out += "],";
     }
-    out += e->deleted() ? "\"deleted\":true" : "\"deleted\":false";
+    out += deleted ? "\"deleted\":true" : "\"deleted\":false";
     out += ",\"entity\":";
-    AppendEntity(&out, *e);
+    out += entity;
     if (rels || connected) {
-      auto edges = [&](const std::vector<RelationshipPtr>& list) {
-        out += '[';
-        for (size_t i = 0; i < list.size(); ++i) {
-          if (i > 0) out += ',';
-          AppendEdgeView(&out, g, *list[i], id);
-        }
-        out += ']';
+      // A page of one direction; its total is returned.
+      auto edges = [&](bool outgoing, bool print) {
+        if (print) out += '[';
+        size_t n = 0;
+        const size_t total =
+            g.VisitEdgePage(id, outgoing, offset, print ? limit : 0,
+                            [&](const GraphIndex::EdgeBrief& b) {
+                              if (n++ > 0) out += ',';
+                              AppendEdgeBrief(&out, b);
+                            });
+        if (print) out += ']';
+        return total;
       };
+      const size_t out_total = edges(/*outgoing=*/true, /*print=*/false);
+      const size_t in_total = edges(/*outgoing=*/false, /*print=*/false);
       const bool more = out_total > offset + limit || in_total > offset + limit;
       if (rels) {
         out += ",\"incoming\":";
-        edges(in_edges);
+        edges(/*outgoing=*/false, /*print=*/true);
       }
       out += ",\"incoming_total\":";
       AppendUnsigned(&out, in_total);
@@ -338,7 +318,7 @@ StatusOr<std::string> GetEntityDetails(KnowledgeGraph& kg, const Json& a, ToolCo
       }
       if (rels) {
         out += ",\"outgoing\":";
-        edges(out_edges);
+        edges(/*outgoing=*/true, /*print=*/true);
       }
       out += ",\"outgoing_total\":";
       AppendUnsigned(&out, out_total);

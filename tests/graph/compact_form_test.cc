@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -151,6 +153,73 @@ Entity FullEntity() {
   return e;
 }
 
+std::string DumpReplacing(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// AppendCborAsJson writes the text of the decoded value, byte for byte, on
+// every kind of item: the samples, invalid UTF-8, non-finite floats, items
+// it hands to DecodeCbor (byte strings, keys out of order or repeated,
+// nesting past its depth, malformed bytes), and random trees.
+TEST(CompactJsonTest, JsonTextEqualsTheDumpOfTheDecodedValue) {
+  auto check = [](const std::string& cbor) {
+    std::string out = "before";
+    AppendCborAsJson(cbor, &out);
+    EXPECT_EQ(out, "before" + DumpReplacing(DecodeCbor(cbor)));
+  };
+  std::vector<Json> values = Samples();
+  values.push_back(Json{{"bad", std::string("a\xFF\xC3(b\xED\xA0\x80")},
+                        {std::string("k\xFE"), 1}});
+  values.push_back(Json::array({std::numeric_limits<double>::quiet_NaN(),
+                                std::numeric_limits<double>::infinity(), -1e-7, 1e21, 100.0}));
+  values.push_back(Json::binary({1, 2, 3}));
+  Json deep = 1;
+  for (int i = 0; i < 300; ++i) deep = Json::array({deep});
+  values.push_back(deep);
+  for (const Json& j : values) {
+    SCOPED_TRACE(DumpReplacing(j).substr(0, 80));
+    check(Cbor(j));
+  }
+  // Hand-made maps: keys out of order, a repeated key, a key that is not text.
+  check(std::string("\xA2\x61" "b\x01\x61" "a\x02"));
+  check(std::string("\xA2\x61" "a\x01\x61" "a\x02"));
+  check(std::string("\xA1\x01\x02"));
+  // Malformed and truncated bytes.
+  check(std::string());
+  check(std::string("\x82\x01"));
+  check(std::string("\x63" "ab"));
+  check(std::string("\xFB\x00\x00"));
+  check(std::string("\xFF"));
+
+  std::mt19937 rng(7);
+  const std::function<Json(int)> random_value = [&](int depth) -> Json {
+    switch (rng() % (depth > 4 ? 5 : 7)) {
+      case 0: return nullptr;
+      case 1: return rng() % 2 == 0;
+      case 2: return static_cast<int64_t>(rng()) - static_cast<int64_t>(rng());
+      case 3: return static_cast<double>(rng()) / 7.0;
+      case 4: {
+        std::string text;
+        for (size_t i = rng() % 12; i > 0; --i) text += static_cast<char>(rng() % 256);
+        return text;
+      }
+      case 5: {
+        Json a = Json::array();
+        for (size_t i = rng() % 5; i > 0; --i) a.push_back(random_value(depth + 1));
+        return a;
+      }
+      default: {
+        Json o = Json::object();
+        for (size_t i = rng() % 5; i > 0; --i) {
+          o[std::string(1, static_cast<char>('a' + rng() % 26))] = random_value(depth + 1);
+        }
+        return o;
+      }
+    }
+  };
+  for (int i = 0; i < 3000; ++i) check(Cbor(random_value(0)));
+}
+
 TEST(EntityRecordTest, RoundTripsEveryField) {
   const Entity e = FullEntity();
   const RecordPtr r = EntityRecord::Make(e);
@@ -196,6 +265,21 @@ TEST(EntityRecordTest, FromStoredRowEqualsFromEntity) {
   EXPECT_EQ(EntityRecord::FromRow(row).status().code(), StatusCode::kInternal);
   row.parent_versions = "\"v1\"";
   EXPECT_EQ(EntityRecord::FromRow(row).status().code(), StatusCode::kInternal);
+}
+
+// AppendJson writes what DumpJson(ToJson(ToEntity())) does.
+TEST(EntityRecordTest, JsonTextEqualsTheDumpOfTheEntity) {
+  Entity bare;
+  bare.id = "x";
+  Entity tomb = FullEntity();
+  tomb.content = Json{{"deleted", true}};
+  Entity odd = FullEntity();
+  odd.name = std::string("bad \xFF name \"q\"\n");
+  for (const Entity& e : {FullEntity(), bare, tomb, odd}) {
+    std::string out = "x";
+    EntityRecord::Make(e)->AppendJson(&out);
+    EXPECT_EQ(out, "x" + DumpReplacing(ToJson(e)));
+  }
 }
 
 }  // namespace

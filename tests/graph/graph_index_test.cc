@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -165,6 +166,101 @@ TEST(GraphIndexTest, EdgePagesAreSlicesOfTheSortedLists) {
   size_t total = 5;
   EXPECT_TRUE(g.OutgoingPage("nobody", 0, 10, &total).empty());
   EXPECT_EQ(total, 0u);
+}
+
+// VisitEdgePage reads in place what OutgoingPage/IncomingPage build: the
+// same entries in the same order, with the other end's summary as
+// GetSummary gives it. Self-loops, an edge to an entity that has not
+// arrived, a tombstoned end and edges with properties included.
+TEST(GraphIndexTest, VisitedEdgePagesEqualTheBuiltOnes) {
+  GraphIndex g;
+  Add(g, "hub", E::kRoom, "Hub");
+  const R types[] = {R::kLocatedIn, R::kControls, R::kConnectsTo, R::kMonitors};
+  for (int i = 0; i < 29; ++i) {
+    const std::string other = "n" + std::to_string((i * 7) % 11);
+    Add(g, other, E::kDevice, "Device " + other);
+    Relationship in = *MakeEdge("in-" + std::to_string(i * 13 % 29), other, types[i % 4], "hub");
+    if (i % 3 == 0) in.properties = Json{{"weight", i}, {"note", "n\u00e9"}};
+    g.PutRelationship(in);
+    Link(g, "out-" + std::to_string(i * 11 % 29), "hub", types[(i + 1) % 4], other);
+  }
+  Link(g, "loop-1", "hub", R::kConnectsTo, "hub");
+  Link(g, "loop-2", "hub", R::kMonitors, "hub");
+  Link(g, "to-ghost", "hub", R::kControls, "ghost");  // "ghost" never arrives
+  Link(g, "from-ghost", "ghost", R::kMonitors, "hub");
+  Entity gone = *MakeEntity("n3", E::kDevice, "Device n3", Json{{"deleted", true}}, "v2");
+  g.PutEntity(std::make_shared<Entity>(gone));
+
+  for (bool outgoing : {true, false}) {
+    for (size_t offset : {0u, 1u, 7u, 31u, 32u, 40u}) {
+      for (size_t limit : {0u, 1u, 5u, 32u, 100u}) {
+        SCOPED_TRACE(std::string(outgoing ? "out" : "in") + " offset " + std::to_string(offset) +
+                     " limit " + std::to_string(limit));
+        size_t built_total = 0;
+        const std::vector<RelationshipPtr> built =
+            outgoing ? g.OutgoingPage("hub", offset, limit, &built_total)
+                     : g.IncomingPage("hub", offset, limit, &built_total);
+        std::vector<GraphIndex::EdgeBrief> seen;
+        std::vector<std::string> ids, others, names;  // the views end with each call
+        const size_t total = g.VisitEdgePage("hub", outgoing, offset, limit,
+                                             [&](const GraphIndex::EdgeBrief& b) {
+          seen.push_back(b);
+          ids.emplace_back(b.id);
+          others.emplace_back(b.other_id);
+          names.emplace_back(b.other_name);
+          EXPECT_EQ(b.from_entity_id, built[seen.size() - 1]->from_entity_id);
+          EXPECT_EQ(b.to_entity_id, built[seen.size() - 1]->to_entity_id);
+        });
+        EXPECT_EQ(total, built_total);
+        ASSERT_EQ(seen.size(), built.size());
+        for (size_t i = 0; i < built.size(); ++i) {
+          const Relationship& r = *built[i];
+          EXPECT_EQ(ids[i], r.id);
+          EXPECT_EQ(seen[i].relationship_type, r.relationship_type);
+          ASSERT_NE(seen[i].properties, nullptr);
+          EXPECT_EQ(*seen[i].properties, r.properties) << r.id;
+          const std::string& other = r.from_entity_id == "hub" ? r.to_entity_id : r.from_entity_id;
+          EXPECT_EQ(others[i], other);
+          std::optional<EntitySummary> summary = g.GetSummary(other);
+          EXPECT_EQ(seen[i].other_known, summary.has_value()) << r.id;
+          if (summary) {
+            EXPECT_EQ(names[i], summary->name);
+            EXPECT_EQ(seen[i].other_type, summary->entity_type);
+          }
+        }
+      }
+    }
+  }
+  size_t calls = 0;
+  EXPECT_EQ(g.VisitEdgePage("nobody", true, 0, 10, [&](const GraphIndex::EdgeBrief&) { ++calls; }),
+            0u);
+  EXPECT_EQ(calls, 0u);
+}
+
+// AppendEntityJson writes what DumpJson(ToJson(*Get(id))) does, for live
+// entities and tombstones, and nothing for an unknown id.
+TEST(GraphIndexTest, EntityJsonInPlaceEqualsTheDumpOfTheBuiltEntity) {
+  GraphIndex g;
+  Add(g, "a", E::kDevice, "Lamp \"A\" \xC3\xA9",
+      Json{{"brightness", 0.75}, {"tags", {"x", "y"}}, {"n", -3}, {"nested", {{"k", nullptr}}}});
+  Entity b = *MakeEntity("b", E::kNote, "", Json::object(), "v2");
+  b.parent_versions = {"v1", "v0"};
+  b.source_type = SourceType::kImported;
+  b.user_id = "someone";
+  g.PutEntity(std::make_shared<Entity>(b));
+  Add(g, "c", E::kRoom, "Gone", Json{{"deleted", true}});
+  for (const char* id : {"a", "b", "c"}) {
+    SCOPED_TRACE(id);
+    std::string out = "prefix";
+    bool deleted = true;
+    ASSERT_TRUE(g.AppendEntityJson(id, &out, &deleted));
+    EntityPtr e = g.Get(id);
+    EXPECT_EQ(out, "prefix" + ToJson(*e).dump(-1, ' ', false, Json::error_handler_t::replace));
+    EXPECT_EQ(deleted, e->deleted());
+  }
+  std::string out = "x";
+  EXPECT_FALSE(g.AppendEntityJson("nobody", &out));
+  EXPECT_EQ(out, "x");
 }
 
 TEST(GraphIndexTest, NewVersionKeepsEdges) {
