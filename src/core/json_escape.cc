@@ -1,5 +1,9 @@
 #include "core/json_escape.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 namespace funkygibbon {
 
 size_t Utf8SequenceLength(std::string_view s, size_t i, size_t* bad) {
@@ -33,44 +37,76 @@ size_t Utf8SequenceLength(std::string_view s, size_t i, size_t* bad) {
   return len;
 }
 
+namespace {
+
+// True if none of the 8 bytes at p needs a look: no control character, no
+// '"' or '\\', and (unless `copy_high`) nothing at or above 0x80. Each
+// term is the classic "has a byte below n / equal to c" test on a whole
+// word, exact for the word as a whole.
+inline bool PlainBlock(const char* p, bool copy_high) {
+  constexpr uint64_t k01 = 0x0101010101010101ull;
+  constexpr uint64_t k80 = 0x8080808080808080ull;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  const uint64_t quote = w ^ (k01 * '"');
+  const uint64_t backslash = w ^ (k01 * '\\');
+  uint64_t flagged = ((w - k01 * 0x20) & ~w) | ((quote - k01) & ~quote) |
+                     ((backslash - k01) & ~backslash);
+  if (!copy_high) flagged |= w;
+  return (flagged & k80) == 0;
+}
+
+}  // namespace
+
 void AppendJsonString(std::string* out, std::string_view text, InvalidUtf8 invalid) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->reserve(out->size() + text.size() + text.size() / 8 + 2);
   out->push_back('"');
+  const bool copy_high = invalid == InvalidUtf8::kCopy;
   size_t run = 0;  // start of the bytes not yet copied
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      if (c < 0x80 || invalid == InvalidUtf8::kCopy) {
-        ++i;
-        continue;
-      }
-      size_t bad = 0;
-      if (const size_t len = Utf8SequenceLength(text, i, &bad); len > 0) {
-        i += len;
+  size_t i = 0;
+  while (i < text.size()) {
+    // Most text needs no escaping: pass over it a word at a time, and look
+    // at the bytes of a word that has something in it one by one.
+    if (text.size() - i >= 8 && PlainBlock(text.data() + i, copy_high)) {
+      i += 8;
+      continue;
+    }
+    const size_t stop = std::min(text.size(), i + 8);
+    while (i < stop) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        if (c < 0x80 || copy_high) {
+          ++i;
+          continue;
+        }
+        size_t bad = 0;
+        if (const size_t len = Utf8SequenceLength(text, i, &bad); len > 0) {
+          i += len;
+          continue;
+        }
+        out->append(text.data() + run, i - run);
+        out->append("\xEF\xBF\xBD");  // U+FFFD for the ill-formed subpart
+        i += bad;
+        run = i;
         continue;
       }
       out->append(text.data() + run, i - run);
-      out->append("\xEF\xBF\xBD");  // U+FFFD for the ill-formed subpart
-      i += bad;
-      run = i;
-      continue;
-    }
-    out->append(text.data() + run, i - run);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: {  // another control character
-        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out->append(u, sizeof u);
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\b': out->append("\\b"); break;
+        case '\f': out->append("\\f"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        default: {  // another control character
+          const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out->append(u, sizeof u);
+        }
       }
+      run = ++i;
     }
-    run = ++i;
   }
   out->append(text.data() + run, text.size() - run);
   out->push_back('"');

@@ -55,6 +55,42 @@ TEST(AppendJsonStringTest, ReplacesIllFormedUtf8AsNlohmannDoes) {
   EXPECT_EQ(copied, "\"\xFF\"");
 }
 
+// Plain text is passed over a word (8 bytes) at a time: a byte that needs a
+// look must be found wherever it sits in or across words, alone or with
+// another, in both modes.
+TEST(AppendJsonStringTest, FindsWhatNeedsEscapingAtEveryPosition) {
+  const std::vector<std::string> valid = {"\"", "\\", "\n", std::string(1, '\0'), "\x01",
+                                          "\x1f", "\x7f", "\xC3\xA9", "\xE2\x82\xAC",
+                                          "\xF0\x9F\x98\x80"};
+  const std::vector<std::string> invalid = {"\xFF", "\xC3", "\xED\xA0\x80", "\x80\x80"};
+  size_t checked = 0;
+  for (size_t len = 0; len <= 20; ++len) {
+    for (size_t at = 0; at <= len; ++at) {
+      for (size_t at2 = at; at2 <= len; at2 += 3) {
+        for (const auto* set : {&valid, &invalid}) {
+          for (size_t k = 0; k < set->size(); ++k) {
+            std::string s(len, 'a');
+            for (size_t j = 0; j < len; ++j) s[j] = static_cast<char>('a' + (j % 26));
+            s.insert(at2, (*set)[(k + 1) % set->size()]);
+            s.insert(at, (*set)[k]);
+            SCOPED_TRACE(testing::PrintToString(s));
+            std::string out = ">";
+            AppendJsonString(&out, s, InvalidUtf8::kReplace);
+            ASSERT_EQ(out, ">" + Dumped(s));
+            if (set == &valid) {
+              out = ">";
+              AppendJsonString(&out, s, InvalidUtf8::kCopy);
+              ASSERT_EQ(out, ">" + Dumped(s));
+            }
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 9000u);
+}
+
 TEST(Utf8SequenceLengthTest, MeasuresWellFormedAndIllFormedSequences) {
   size_t bad = 0;
   EXPECT_EQ(Utf8SequenceLength("a", 0, &bad), 1u);
