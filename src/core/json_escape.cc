@@ -1,6 +1,6 @@
 #include "core/json_escape.h"
 
-#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -39,11 +39,15 @@ size_t Utf8SequenceLength(std::string_view s, size_t i, size_t* bad) {
 
 namespace {
 
-// True if none of the 8 bytes at p needs a look: no control character, no
-// '"' or '\\', and (unless `copy_high`) nothing at or above 0x80. Each
-// term is the classic "has a byte below n / equal to c" test on a whole
-// word, exact for the word as a whole.
-inline bool PlainBlock(const char* p, bool copy_high) {
+// The bytes among the 8 at p that need a look, as the high bit of each: a
+// control character, '"', '\\', and (unless `copy_high`) anything at or
+// above 0x80. Each term is the classic "has a byte below n / equal to c"
+// test on a whole word; a borrow can flag a byte above a flagged one, but
+// never one below, so the lowest flag is always a byte that needs a look.
+// The first byte in memory is the lowest of the word.
+static_assert(std::endian::native == std::endian::little);
+
+inline uint64_t Flagged(const char* p, bool copy_high) {
   constexpr uint64_t k01 = 0x0101010101010101ull;
   constexpr uint64_t k80 = 0x8080808080808080ull;
   uint64_t w;
@@ -53,7 +57,7 @@ inline bool PlainBlock(const char* p, bool copy_high) {
   uint64_t flagged = ((w - k01 * 0x20) & ~w) | ((quote - k01) & ~quote) |
                      ((backslash - k01) & ~backslash);
   if (!copy_high) flagged |= w;
-  return (flagged & k80) == 0;
+  return flagged & k80;
 }
 
 }  // namespace
@@ -66,47 +70,48 @@ void AppendJsonString(std::string* out, std::string_view text, InvalidUtf8 inval
   size_t run = 0;  // start of the bytes not yet copied
   size_t i = 0;
   while (i < text.size()) {
-    // Most text needs no escaping: pass over it a word at a time, and look
-    // at the bytes of a word that has something in it one by one.
-    if (text.size() - i >= 8 && PlainBlock(text.data() + i, copy_high)) {
-      i += 8;
-      continue;
+    // Most text needs no escaping: pass over it a word (8 bytes) at a time,
+    // straight to the first byte that needs a look.
+    if (text.size() - i >= 8) {
+      const uint64_t flagged = Flagged(text.data() + i, copy_high);
+      if (flagged == 0) {
+        i += 8;
+        continue;
+      }
+      i += static_cast<size_t>(std::countr_zero(flagged)) / 8;
     }
-    const size_t stop = std::min(text.size(), i + 8);
-    while (i < stop) {
-      const unsigned char c = static_cast<unsigned char>(text[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        if (c < 0x80 || copy_high) {
-          ++i;
-          continue;
-        }
-        size_t bad = 0;
-        if (const size_t len = Utf8SequenceLength(text, i, &bad); len > 0) {
-          i += len;
-          continue;
-        }
-        out->append(text.data() + run, i - run);
-        out->append("\xEF\xBF\xBD");  // U+FFFD for the ill-formed subpart
-        i += bad;
-        run = i;
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      if (c < 0x80 || copy_high) {
+        ++i;
+        continue;
+      }
+      size_t bad = 0;
+      if (const size_t len = Utf8SequenceLength(text, i, &bad); len > 0) {
+        i += len;
         continue;
       }
       out->append(text.data() + run, i - run);
-      switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        default: {  // another control character
-          const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out->append(u, sizeof u);
-        }
-      }
-      run = ++i;
+      out->append("\xEF\xBF\xBD");  // U+FFFD for the ill-formed subpart
+      i += bad;
+      run = i;
+      continue;
     }
+    out->append(text.data() + run, i - run);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default: {  // another control character
+        const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(u, sizeof u);
+      }
+    }
+    run = ++i;
   }
   out->append(text.data() + run, text.size() - run);
   out->push_back('"');
