@@ -15,6 +15,7 @@
 //
 //   build*/bench/tool_bench [--benchmark_filter=Tool/get_entity_details]
 #include <benchmark/benchmark.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -227,6 +228,7 @@ class JsonLineReporter : public benchmark::ConsoleReporter {
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  spdlog::set_level(spdlog::level::warn);  // the server's info lines would mix with the table
   std::printf("tool_bench: load average %s\n", funkygibbon::bench::LoadAverage().c_str());
   funkygibbon::bench::RegisterAll();
   funkygibbon::bench::JsonLineReporter reporter;
