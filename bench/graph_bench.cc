@@ -24,6 +24,7 @@
 
 #include "bench/bench_data.h"
 #include "bench/bench_util.h"
+#include "bench/gbench.h"
 #include "graph/graph_index.h"
 #include "graph/knowledge_graph.h"
 
@@ -71,22 +72,6 @@ LoadedGraph* GraphOf(benchmark::State& state) {
   for (auto& p : lg->pairs) p = {rng() % n, rng() % n};
   g_loaded = std::move(lg);
   return g_loaded.get();
-}
-
-// Times each call of fn(i) and reports p50/p99 in microseconds.
-template <typename F>
-void TimeEach(benchmark::State& state, F&& fn) {
-  std::vector<double> us;
-  us.reserve(1 << 16);
-  size_t i = 0;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn(i++);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-  }
-  state.counters["p50_us"] = Percentile(us, 50);
-  state.counters["p99_us"] = Percentile(us, 99);
-  state.counters["max_us"] = Percentile(us, 100);
 }
 
 void BM_FindPath(benchmark::State& state, graph::PathOptions options) {
@@ -293,29 +278,15 @@ void RegisterAll() {
 
 // Google Benchmark's table plus one JSON line per benchmark, and the
 // find_path target figures.
-class FigureReporter : public benchmark::ConsoleReporter {
+class FigureReporter : public JsonLinesReporter {
  public:
-  FigureReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
+  FigureReporter() : JsonLinesReporter("graph") {}
 
-  void ReportRuns(const std::vector<Run>& runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      Json j{{"bench", "graph"},
-             {"figure", run.benchmark_name()},
-             {"value", run.GetAdjustedRealTime()},
-             {"unit", benchmark::GetTimeUnitString(run.time_unit)},
-             {"cpu", run.GetAdjustedCPUTime()},
-             {"iterations", run.iterations}};
-      if (!run.report_label.empty()) j["label"] = run.report_label;
-      for (const auto& [name, counter] : run.counters) j[name] = counter.value;
-      GetOutputStream() << j.dump() << "\n";
-      if (run.benchmark_name().rfind("FindPath/both/100000/500000", 0) == 0) {
-        find_path_100k_ = run;
-        have_find_path_100k_ = true;
-      }
+  void OnRun(const Run& run) override {
+    if (run.benchmark_name().rfind("FindPath/both/100000/500000", 0) == 0) {
+      find_path_100k_ = run;
+      have_find_path_100k_ = true;
     }
-    GetOutputStream().flush();
   }
 
   void Finalize() override {

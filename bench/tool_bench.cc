@@ -30,6 +30,7 @@
 #include "app/sync_tools.h"
 #include "bench/bench_data.h"
 #include "bench/bench_util.h"
+#include "bench/gbench.h"
 #include "core/vocabulary.h"
 #include "graph/knowledge_graph.h"
 #include "mcp/dispatcher.h"
@@ -124,21 +125,6 @@ Json ArgsOf(const std::string& tool, const Served& s, size_t i) {
               {"limit", 10}};
 }
 
-template <typename F>
-void TimeEach(benchmark::State& state, F&& fn) {
-  std::vector<double> us;
-  us.reserve(1 << 16);
-  size_t i = 0;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn(i++);
-    us.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-  }
-  state.counters["p50_us"] = Percentile(us, 50);
-  state.counters["p99_us"] = Percentile(us, 99);
-}
-
 void BM_Tool(benchmark::State& state, std::string tool) {
   Served* s = ServedOf(state);
   if (s == nullptr) return;
@@ -202,26 +188,6 @@ void RegisterAll() {
   }
 }
 
-class JsonLineReporter : public benchmark::ConsoleReporter {
- public:
-  JsonLineReporter() : benchmark::ConsoleReporter(OO_Tabular) {}
-
-  void ReportRuns(const std::vector<Run>& runs) override {
-    benchmark::ConsoleReporter::ReportRuns(runs);
-    for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      Json j{{"bench", "tool"},
-             {"figure", run.benchmark_name()},
-             {"value", run.GetAdjustedRealTime()},
-             {"unit", benchmark::GetTimeUnitString(run.time_unit)},
-             {"iterations", run.iterations}};
-      for (const auto& [name, counter] : run.counters) j[name] = counter.value;
-      GetOutputStream() << j.dump() << "\n";
-    }
-    GetOutputStream().flush();
-  }
-};
-
 }  // namespace
 }  // namespace funkygibbon::bench
 
@@ -231,7 +197,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);  // the server's info lines would mix with the table
   std::printf("tool_bench: load average %s\n", funkygibbon::bench::LoadAverage().c_str());
   funkygibbon::bench::RegisterAll();
-  funkygibbon::bench::JsonLineReporter reporter;
+  funkygibbon::bench::JsonLinesReporter reporter("tool");
   benchmark::RunSpecifiedBenchmarks(&reporter);
   funkygibbon::bench::g_served.reset();
   benchmark::Shutdown();
