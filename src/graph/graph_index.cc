@@ -114,23 +114,36 @@ namespace {
 // Entries [offset, offset + limit) of the edges of `id` (out or in), in
 // (type name, other id, edge id) order, built as relationships; only that
 // prefix of the order is sorted. *total is how many edges there are.
-std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, std::string_view id,
-                                         bool outgoing, size_t offset, size_t limit,
-                                         size_t* total) {
+// Entries [offset, offset + limit) of node id's outgoing or incoming list,
+// sorted by (relationship type name, other id, edge id); *total is how many
+// the list holds in all (0 for an unknown id, with *node kNone).
+std::vector<Adj> SortedPage(const internal::GraphData& g, std::string_view id, bool outgoing,
+                            size_t offset, size_t limit, size_t* total, uint32_t* node) {
   const uint32_t n = g.FindNode(id);
+  *node = n;
   *total = 0;
   if (n == kNone) return {};
   const std::span<const Adj> adj = outgoing ? g.node(n).adj.out() : g.node(n).adj.in();
   *total = adj.size();
-  std::vector<Adj> sorted(adj.begin(), adj.end());
-  const size_t begin = std::min(offset, sorted.size());
-  const size_t end = begin + std::min(limit, sorted.size() - begin);
+  const size_t begin = std::min(offset, adj.size());
+  const size_t end = begin + std::min(limit, adj.size() - begin);
   if (begin == end) return {};
+  std::vector<Adj> sorted(adj.begin(), adj.end());
   std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(end), sorted.end(),
                     [&g](const Adj& a, const Adj& b) { return g.AdjLess(a, b); });
+  sorted.erase(sorted.begin() + static_cast<std::ptrdiff_t>(end), sorted.end());
+  sorted.erase(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(begin));
+  return sorted;
+}
+
+std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, std::string_view id,
+                                         bool outgoing, size_t offset, size_t limit,
+                                         size_t* total) {
+  uint32_t n = kNone;
   std::vector<RelationshipPtr> out;
-  out.reserve(end - begin);
-  for (size_t i = begin; i < end; ++i) out.push_back(g.MakeRelationship(sorted[i].edge()));
+  for (const Adj& a : SortedPage(g, id, outgoing, offset, limit, total, &n)) {
+    out.push_back(g.MakeRelationship(a.edge()));
+  }
   return out;
 }
 
@@ -139,19 +152,12 @@ std::vector<RelationshipPtr> SortedEdges(const internal::GraphData& g, std::stri
 size_t GraphIndex::VisitEdgePage(std::string_view id, bool outgoing, size_t offset, size_t limit,
                                  const std::function<void(const EdgeBrief&)>& visit) const {
   const internal::GraphData& g = *impl_;
-  const uint32_t n = g.FindNode(id);
-  if (n == kNone) return 0;
-  const std::span<const Adj> adj = outgoing ? g.node(n).adj.out() : g.node(n).adj.in();
-  const size_t begin = std::min(offset, adj.size());
-  const size_t end = begin + std::min(limit, adj.size() - begin);
-  if (begin == end) return adj.size();
-  std::vector<Adj> sorted(adj.begin(), adj.end());
-  std::partial_sort(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(end), sorted.end(),
-                    [&g](const Adj& a, const Adj& b) { return g.AdjLess(a, b); });
+  size_t total = 0;
+  uint32_t n = kNone;
   static const Json kNoProperties = Json::object();
   internal::PackedString::Buffer buf;
-  for (size_t i = begin; i < end; ++i) {
-    const internal::EdgeRec& rec = g.edge(sorted[i].edge());
+  for (const Adj& a : SortedPage(g, id, outgoing, offset, limit, &total, &n)) {
+    const internal::EdgeRec& rec = g.edge(a.edge());
     EdgeBrief b;
     b.id = rec.id.View(&buf);
     b.from_entity_id = g.NodeId(rec.from);
@@ -169,7 +175,7 @@ size_t GraphIndex::VisitEdgePage(std::string_view id, bool outgoing, size_t offs
     }
     visit(b);
   }
-  return adj.size();
+  return total;
 }
 
 std::vector<RelationshipPtr> GraphIndex::Outgoing(std::string_view id) const {

@@ -9,8 +9,8 @@
 #define FUNKYGIBBON_GRAPH_GRAPH_INDEX_H_
 
 #include <cstddef>
-#include <map>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
