@@ -144,8 +144,8 @@ void AppendSummary(std::string* out, std::string_view id, std::string_view name,
 }
 
 // A relationship as a page of get_entity_details lists it: its ids, type and
-// properties, and a
-// summary of the other end ({id, name: "", entity_type: "note"} if unknown).
+// properties, and a summary of the other end ({id, name: "", entity_type:
+// "note"} if unknown).
 void AppendEdgeBrief(std::string* out, const GraphIndex::EdgeBrief& b) {
   *out += "{\"from_entity_id\":";
   AppendString(out, b.from_entity_id);
