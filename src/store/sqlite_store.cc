@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -139,6 +140,14 @@ constexpr const char kSearchFewParts[] =
     "SELECT id, fg_rank_parts(entity_search, 0.0, 0.0, 10.0, 1.0),"
     " snippet(entity_search, -1, '[', ']', '\xE2\x80\xA6', 16)"
     " FROM entity_search WHERE entity_search MATCH ?1 LIMIT ?3";
+
+// The FTS5 'merge' command with a negative page count: all segments are
+// brought to one level first, so repeated steps end with one segment.
+constexpr const char kMergeSearchStep[] =
+    "INSERT INTO entity_search (entity_search, rank) VALUES ('merge', ?1)";
+constexpr const char kCountSearchRows[] = "SELECT count(*) FROM entity_search_docsize";
+constexpr const char kCountSearchSegments[] =
+    "SELECT count(DISTINCT segid) FROM entity_search_idx";
 
 constexpr const char kGetMeta[] = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char kListMeta[] =
@@ -519,6 +528,16 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& opt
     // is itself a WAL hook).
     sqlite3_wal_hook(store->writer_->handle(), &SqliteStore::OnWalCommit, store.get());
     store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
+
+    // An index left in pieces (by a process that stopped before merging)
+    // is merged once this one is idle.
+    ASSIGN_OR_RETURN(int64_t rows, store->writer_->QueryInt64(kCountSearchRows));
+    ASSIGN_OR_RETURN(int64_t segments, store->SearchSegments());
+    store->merge_threshold_ =
+        std::max<uint64_t>(kMinSearchMergeRows, static_cast<uint64_t>(rows) / 16);
+    if (segments > 1) store->search_rows_written_ = store->merge_threshold_;
+    store->last_search_write_ = std::chrono::steady_clock::now();
+    store->merger_ = std::thread([s = store.get()] { s->MergeLoop(); });
   }
   return store;
 }
@@ -530,6 +549,15 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options,
 }
 
 SqliteStore::~SqliteStore() {
+  if (merger_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(merge_mu_);
+      merge_stopping_ = true;
+      merge_stop_.store(true);
+    }
+    merge_cv_.notify_one();
+    merger_.join();
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(checkpoint_mu_);
@@ -608,6 +636,94 @@ void SqliteStore::CheckpointLoop() {
     checkpoint_state_ = rc == SQLITE_OK && copied_frames == log_frames
                             ? CheckpointState::kCopied
                             : CheckpointState::kIdle;
+  }
+}
+
+// ---- Search index merging ------------------------------------------------------------
+
+StatusOr<bool> SqliteStore::MergeStep() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  const int64_t before = sqlite3_total_changes64(writer_->handle());
+  ASSIGN_OR_RETURN(Statement s, writer_->Cached(kMergeSearchStep));
+  RETURN_IF_ERROR(s.BindInt64(1, -kSearchMergePages));
+  RETURN_IF_ERROR(s.Run());
+  // FTS5 counts under two changes for a step that found nothing to merge.
+  return sqlite3_total_changes64(writer_->handle()) - before >= 2;
+}
+
+StatusOr<int64_t> SqliteStore::MergeSearchIndex() {
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, MergeStep());
+    if (!more) break;
+  }
+  std::lock_guard<std::mutex> lock(write_mu_);
+  return writer_->QueryInt64(kCountSearchRows);
+}
+
+StatusOr<int64_t> SqliteStore::SearchSegments() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  return writer_->QueryInt64(kCountSearchSegments);
+}
+
+void SqliteStore::NoteSearchWrites(uint64_t rows) {
+  if (!merger_.joinable() || rows == 0) return;
+  std::lock_guard<std::mutex> lock(merge_mu_);
+  search_rows_written_ += rows;
+  last_search_write_ = std::chrono::steady_clock::now();
+  if (search_rows_written_ >= merge_threshold_) merge_cv_.notify_one();
+}
+
+void SqliteStore::MergeLoop() {
+  using Clock = std::chrono::steady_clock;
+  const auto idle = std::chrono::milliseconds(kSearchMergeIdleMs);
+  std::unique_lock<std::mutex> lock(merge_mu_);
+  while (true) {
+    merge_cv_.wait(lock, [this] {
+      return merge_stopping_ || search_rows_written_ >= merge_threshold_;
+    });
+    // Wait until no commit has written search rows for `idle`.
+    while (!merge_stopping_ && Clock::now() < last_search_write_ + idle) {
+      merge_cv_.wait_until(lock, last_search_write_ + idle);
+    }
+    if (merge_stopping_) return;
+    const uint64_t covered = search_rows_written_;
+    const Clock::time_point started = last_search_write_;
+    lock.unlock();
+    // Steps until done, or until entity writes resume (the next pass
+    // carries on where this one stopped: FTS5 keeps a merge's progress in
+    // the index).
+    Status status;
+    bool done = false;
+    while (!merge_stop_.load()) {
+      StatusOr<bool> more = MergeStep();
+      if (!more.ok()) {
+        status = more.status();
+        break;
+      }
+      if (!*more) {
+        done = true;
+        break;
+      }
+      std::lock_guard<std::mutex> check(merge_mu_);
+      if (last_search_write_ != started) break;
+    }
+    StatusOr<int64_t> rows = int64_t{0};
+    if (done) {
+      std::lock_guard<std::mutex> writer(write_mu_);
+      rows = writer_->QueryInt64(kCountSearchRows);
+      if (!rows.ok()) status = rows.status();
+    }
+    lock.lock();
+    if (!status.ok()) {
+      // Searches still answer from an unmerged index; try again only after
+      // as many writes again.
+      spdlog::warn("search index merge failed: {}", status.ToString());
+      search_rows_written_ -= std::min(search_rows_written_, covered);
+    } else if (done) {
+      search_rows_written_ -= std::min(search_rows_written_, covered);
+      merge_threshold_ = std::max<uint64_t>(kMinSearchMergeRows, static_cast<uint64_t>(*rows) / 16);
+      search_merges_.fetch_add(1, std::memory_order_relaxed);
+    }
   }
 }
 
@@ -699,6 +815,9 @@ StatusOr<CommitInfo> SqliteStore::Commit(const WriteBatch& batch) {
     (void)writer_->Exec(kRollback);
     return status;
   }
+  uint64_t search_rows = 0;
+  for (const EntityWrite& w : batch.entities) search_rows += w.make_current ? 1 : 0;
+  NoteSearchWrites(search_rows);
   CommitInfo info;
   info.last_seq = seq > last_seq_ ? seq : 0;
   info.changed_at = changed_at;

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -671,6 +673,125 @@ TEST_F(SqliteStoreSearchTest, UnsortedAndSortedReadsRankAlike) {
   const SearchResult deep = SearchOrDie(Query("ordinary widget", 10, 95));
   EXPECT_EQ(deep.total, 55u);
   EXPECT_TRUE(deep.hits.empty());
+}
+
+// ---- Search index merging ------------------------------------------------------------------
+
+// Entities written one per commit, as a server writes them: each commit adds
+// a segment to the FTS5 index until it is merged.
+void WriteOnePerCommit(Store& store, int from, int to) {
+  for (int i = from; i < to; ++i) {
+    CommitOrDie(store, Put({MakeEntity("e" + std::to_string(i), "v1",
+                                       "Item " + std::to_string(i) + (i % 3 ? " lamp" : ""),
+                                       {{"notes", "kw" + std::to_string(i) + " ordinary shelf " +
+                                                      std::string(i % 5, 'x')}})}));
+  }
+}
+
+std::vector<SearchResult> SearchAll(Store& store) {
+  std::vector<SearchResult> out;
+  for (const char* q : {"lamp", "ordinary", "kw17", "kw1", "item shelf", "shelf xx", "zzz lamp"}) {
+    for (auto [limit, offset] : std::vector<std::pair<size_t, size_t>>{{10, 0}, {200, 0}, {7, 21}}) {
+      auto r = store.Search(Query(q, limit, offset));
+      EXPECT_TRUE(r.ok()) << q << ": " << r.status().ToString();
+      out.push_back(r.ok() ? *r : SearchResult{});
+    }
+  }
+  return out;
+}
+
+void ExpectSameResults(const std::vector<SearchResult>& a, const std::vector<SearchResult>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(a[i].total, b[i].total);
+    ASSERT_EQ(a[i].hits.size(), b[i].hits.size());
+    for (size_t k = 0; k < a[i].hits.size(); ++k) {
+      EXPECT_EQ(a[i].hits[k].id, b[i].hits[k].id) << "hit " << k;
+      EXPECT_EQ(a[i].hits[k].score, b[i].hits[k].score) << "hit " << k;
+      EXPECT_EQ(a[i].hits[k].snippet, b[i].hits[k].snippet) << "hit " << k;
+    }
+  }
+}
+
+TEST(SqliteStoreSearchMergeTest, MergingLeavesOneSegmentAndTheSameAnswers) {
+  auto opened = SqliteStore::Open(StoreOptions{}, DbPath());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  SqliteStore& store = **opened;
+  // Fewer rows than the background merge waits for, so only the explicit
+  // merge below runs.
+  WriteOnePerCommit(store, 0, static_cast<int>(kMinSearchMergeRows) - 4);
+  auto before = store.SearchSegments();
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_GT(*before, 3);
+  const std::vector<SearchResult> unmerged = SearchAll(store);
+
+  auto rows = store.MergeSearchIndex();
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, static_cast<int64_t>(kMinSearchMergeRows) - 4);
+  EXPECT_EQ(*store.SearchSegments(), 1);
+  ExpectSameResults(unmerged, SearchAll(store));
+  EXPECT_EQ(store.search_merges(), 0u);  // the background thread had no reason to
+
+  // Merging a merged index is a no-op; a write adds a segment again.
+  ASSERT_TRUE(store.MergeSearchIndex().ok());
+  EXPECT_EQ(*store.SearchSegments(), 1);
+  WriteOnePerCommit(store, 100, 101);
+  EXPECT_EQ(*store.SearchSegments(), 2);
+  EXPECT_EQ(store.Search(Query("kw100"))->total, 1u);
+}
+
+// Polls `done` for up to ten seconds.
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 1000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+TEST(SqliteStoreSearchMergeTest, TheIndexIsMergedInTheBackgroundOnceWritesPause) {
+  auto opened = SqliteStore::Open(StoreOptions{}, DbPath());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  SqliteStore& store = **opened;
+  WriteOnePerCommit(store, 0, 2 * static_cast<int>(kMinSearchMergeRows));
+  // Searches answer alike during and after the merge.
+  const std::vector<SearchResult> first = SearchAll(store);
+  ASSERT_TRUE(Eventually([&] { return store.search_merges() >= 1; }));
+  EXPECT_EQ(*store.SearchSegments(), 1);
+  ExpectSameResults(first, SearchAll(store));
+
+  // A few writes more are not worth rewriting the index for.
+  WriteOnePerCommit(store, 1000, 1010);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * kSearchMergeIdleMs));
+  EXPECT_EQ(store.search_merges(), 1u);
+  EXPECT_GT(*store.SearchSegments(), 1);
+}
+
+TEST(SqliteStoreSearchMergeTest, AnIndexLeftInPiecesIsMergedAfterReopening) {
+  const std::string path = DbPath();
+  {
+    auto opened = SqliteStore::Open(StoreOptions{}, path);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    WriteOnePerCommit(**opened, 0, 30);  // under the threshold: never merged
+    EXPECT_GT(*(*opened)->SearchSegments(), 1);
+    EXPECT_EQ((*opened)->search_merges(), 0u);
+  }
+  auto opened = SqliteStore::Open(StoreOptions{}, path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_TRUE(Eventually([&] { return (*opened)->search_merges() >= 1; }));
+  EXPECT_EQ(*(*opened)->SearchSegments(), 1);
+  EXPECT_EQ((*opened)->Search(Query("ordinary", 100))->total, 30u);
+}
+
+TEST(SqliteStoreSearchMergeTest, AMemoryStoreMergesOnlyWhenAsked) {
+  auto opened = SqliteStore::Open(StoreOptions{}, ":memory:");
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  WriteOnePerCommit(**opened, 0, 2 * static_cast<int>(kMinSearchMergeRows));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * kSearchMergeIdleMs));
+  EXPECT_EQ((*opened)->search_merges(), 0u);
+  ASSERT_TRUE((*opened)->MergeSearchIndex().ok());
+  EXPECT_EQ(*(*opened)->SearchSegments(), 1);
 }
 
 TEST_F(SqliteStoreSearchTest, AndFirstThenOr) {
