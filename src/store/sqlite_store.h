@@ -61,9 +61,10 @@
 // found in pieces at open, and only after kSearchMergeIdle without such a
 // commit: a burst of entity writes never shares the writer with a merge. A
 // merge runs in small steps (kSearchMergePages pages each, one transaction
-// under the writer mutex, a few ms), so a commit waits at most one step, and
-// it pauses whenever entity writes resume. Merging costs about 6 s of
-// background CPU per million indexed rows and never changes what a search
+// under the writer mutex), so a commit waits at most one step, and it
+// pauses whenever entity writes resume. Measured on a 100k-entity index
+// (9 MB in 10 segments): 59 steps, 0.3 s in all; most steps 2-3 ms, the
+// few that finish a segment 10-50 ms. A merge never changes what a search
 // answers.
 //
 // CheckIntegrity takes seconds at 100k entities; its FTS5 part runs on the
