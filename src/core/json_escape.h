@@ -35,6 +35,14 @@ enum class InvalidUtf8 {
 void AppendJsonString(std::string* out, std::string_view text,
                       InvalidUtf8 invalid = InvalidUtf8::kCopy);
 
+// The same bytes as AppendJsonString(out, text, InvalidUtf8::kCopy), faster
+// for text full of quotes, such as a serialized JSON answer going out again
+// as a string (a tool result's text content): one pass, byte by byte without
+// branches, into room for the worst case (every byte doubled). Text with a
+// raw control character (which compact JSON never holds) goes to
+// AppendJsonString instead.
+void AppendQuoteDenseJsonString(std::string* out, std::string_view text);
+
 }  // namespace funkygibbon
 
 #endif  // FUNKYGIBBON_CORE_JSON_ESCAPE_H_

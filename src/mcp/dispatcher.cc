@@ -642,7 +642,7 @@ std::string Dispatcher::ToolResultText(const std::string& structured,
     out += ',';
   }
   out += "\"content\":[{\"text\":";
-  AppendJsonString(&out, structured);
+  AppendQuoteDenseJsonString(&out, structured);
   out += ",\"type\":\"text\"}],\"isError\":false,";
   if (modern) out += "\"resultType\":\"complete\",";
   out += "\"structuredContent\":";

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,36 @@ TEST(AppendJsonStringTest, FindsWhatNeedsEscapingAtEveryPosition) {
     }
   }
   EXPECT_GT(checked, 9000u);
+}
+
+// The quote-dense writer gives AppendJsonString's bytes (kCopy) for any
+// text: JSON answers, every byte value alone, and random byte strings with
+// control characters (which take the fallback).
+TEST(AppendQuoteDenseJsonStringTest, WritesWhatAppendJsonStringWrites) {
+  std::vector<std::string> cases = {
+      "",
+      R"({"id":"3f1c","name":"Lamp \"big\"","path":"C:\\lamps","n":[1,2,{"x":"a\"b"}]})",
+      "\"\"\"\\\\\\",
+      "new\nline",
+      std::string(1, '\0'),
+      "unicode: \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
+      "\xFF\xFE",
+  };
+  for (int c = 0; c < 256; ++c) cases.push_back(std::string("x") + static_cast<char>(c) + "y");
+  std::mt19937_64 rng(7);
+  const std::string pool("\"\\{}[]:,abc\xC3\xA9\n\x01\x1f\x7f", 17);
+  for (int i = 0; i < 5000; ++i) {
+    std::string s(rng() % 64, 'a');
+    for (char& ch : s) ch = pool[rng() % (i % 2 ? pool.size() : 11)];  // odd: with controls
+    cases.push_back(s);
+  }
+  for (const std::string& s : cases) {
+    std::string want = "prefix:";
+    AppendJsonString(&want, s, InvalidUtf8::kCopy);
+    std::string got = "prefix:";
+    AppendQuoteDenseJsonString(&got, s);
+    ASSERT_EQ(got, want) << testing::PrintToString(s);
+  }
 }
 
 TEST(Utf8SequenceLengthTest, MeasuresWellFormedAndIllFormedSequences) {
