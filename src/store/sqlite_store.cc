@@ -149,6 +149,11 @@ constexpr const char kCountSearchRows[] = "SELECT count(*) FROM entity_search_do
 constexpr const char kCountSearchSegments[] =
     "SELECT count(DISTINCT segid) FROM entity_search_idx";
 
+// Search rows written since the last merge that make the next one worth it.
+uint64_t MergeThresholdFor(int64_t indexed_rows) {
+  return std::max<uint64_t>(kMinSearchMergeRows, static_cast<uint64_t>(indexed_rows) / 16);
+}
+
 constexpr const char kGetMeta[] = "SELECT value FROM meta WHERE key = ?1";
 constexpr const char kListMeta[] =
     "SELECT key, value FROM meta WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key";
@@ -533,8 +538,7 @@ StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& opt
     // is merged once this one is idle.
     ASSIGN_OR_RETURN(int64_t rows, store->writer_->QueryInt64(kCountSearchRows));
     ASSIGN_OR_RETURN(int64_t segments, store->SearchSegments());
-    store->merge_threshold_ =
-        std::max<uint64_t>(kMinSearchMergeRows, static_cast<uint64_t>(rows) / 16);
+    store->merge_threshold_ = MergeThresholdFor(rows);
     if (segments > 1) store->search_rows_written_ = store->merge_threshold_;
     store->last_search_write_ = std::chrono::steady_clock::now();
     store->merger_ = std::thread([s = store.get()] { s->MergeLoop(); });
@@ -721,7 +725,7 @@ void SqliteStore::MergeLoop() {
       search_rows_written_ -= std::min(search_rows_written_, covered);
     } else if (done) {
       search_rows_written_ -= std::min(search_rows_written_, covered);
-      merge_threshold_ = std::max<uint64_t>(kMinSearchMergeRows, static_cast<uint64_t>(*rows) / 16);
+      merge_threshold_ = MergeThresholdFor(*rows);
       search_merges_.fetch_add(1, std::memory_order_relaxed);
     }
   }
