@@ -1,8 +1,8 @@
 #include "mcp/json_text.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -197,29 +197,6 @@ class FastParser {
     }
   }
 
-  // The length of the well-formed UTF-8 sequence at p (RFC 3629: no
-  // overlong forms, no surrogates, nothing above U+10FFFF, as nlohmann
-  // checks), or 0.
-  size_t Utf8Length(const char* p) const {
-    const auto b = [&](ptrdiff_t i) { return static_cast<unsigned char>(p[i]); };
-    const auto in = [&](ptrdiff_t i, unsigned lo, unsigned hi) {
-      return end_ - p > i && b(i) >= lo && b(i) <= hi;
-    };
-    const unsigned c = b(0);
-    if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
-    if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    }
-    if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
-    if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) {
-      return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    }
-    if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    return 0;
-  }
-
   bool String(std::string& out) {
     ++p_;  // '"'
     while (true) {
@@ -231,7 +208,10 @@ class FastParser {
           ++p_;
           continue;
         }
-        const size_t n = Utf8Length(p_);
+        // Well-formed UTF-8 only (no overlong forms, surrogates or code
+        // points past U+10FFFF), as nlohmann checks.
+        size_t bad = 0;
+        const size_t n = Utf8SequenceLength(std::string_view(p_, end_ - p_), 0, &bad);
         if (n == 0) return false;
         p_ += n;
       }
