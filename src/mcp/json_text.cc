@@ -89,6 +89,7 @@ class FastParser {
       ++p_;
       return true;
     }
+    bool more = false;
     while (true) {
       SkipSpace();
       if (p_ == end_ || *p_ != '"') return false;
@@ -101,14 +102,8 @@ class FastParser {
       Json& slot = object[std::move(key)];
       slot = Json();
       if (!Value(slot, depth)) return false;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == '}') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
+      if (!Next('}', &more)) return false;
+      if (!more) return true;
     }
   }
 
@@ -122,18 +117,22 @@ class FastParser {
       ++p_;
       return true;
     }
+    bool more = false;
     while (true) {
       array.emplace_back();
       if (!Value(array.back(), depth)) return false;
-      SkipSpace();
-      if (p_ == end_) return false;
-      if (*p_ == ']') {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
+      if (!Next(']', &more)) return false;
+      if (!more) return true;
     }
+  }
+
+  // After a member or element: past a ',' (*more) or past `close`
+  // (!*more); false for anything else.
+  bool Next(char close, bool* more) {
+    SkipSpace();
+    if (p_ == end_ || (*p_ != ',' && *p_ != close)) return false;
+    *more = *p_++ == ',';
+    return true;
   }
 
   // Integers only: nlohmann makes a non-negative one number_unsigned and a
