@@ -61,14 +61,15 @@ inline constexpr char kSeedVersion[] = "2025-01-01T00:00:00.000000+00:00-000001-
 // in one commit; aborts if that fails.
 void SeedSmallHome(graph::KnowledgeGraph& kg);
 
-// A fresh ":memory:" graph with the small home; aborts on failure.
+// A fresh ":memory:" graph with the small home (a copy of the store the
+// first call seeded); aborts on failure.
 std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph();
 
 // What the app's Runtime wires up (the graph tools of tools.json, the graph
-// resources and a dispatcher) over a seeded ":memory:" graph, kept from one
-// input to the next and rebuilt only after an input wrote to the store. So
-// every input starts from the same state without paying, each time, the
-// SQLite setup and seeding (~10 ms under ASan) and the compilation of
+// resources and a dispatcher) over a seeded ":memory:" graph, rebuilt for
+// every input (see End) from a copy of one seeded store's image
+// (NewSeededGraph). So every input starts from the same state without
+// paying, each time, the SQLite schema and seeding and the compilation of
 // tools.json (~20 ms): the registry is built once and its handlers forward
 // to the handlers of the current graph.
 class World {

@@ -153,6 +153,11 @@ class SqliteStore final : public Store {
 
   CheckpointCounts checkpoint_counts() const;
 
+  // The whole database as one SQLite image (sqlite3_serialize), for
+  // StoreOptions::memory_image. Taken under the writer lock, so no commit is
+  // half in it.
+  StatusOr<std::string> SerializeImage();
+
   // Merges the whole search index into one segment now, in steps of
   // kSearchMergePages pages (the background thread does this when idle).
   // Returns the number of indexed rows.

@@ -42,6 +42,12 @@ struct StoreOptions {
   int busy_timeout_ms = 5000;  // how long to wait for a lock held by another process
   bool create_if_missing = true;  // create the file and parent directory
   int read_connections = 4;  // pooled read-only connections for History/Search
+  // Only for a ":memory:" store: it starts as a copy of this database image
+  // (SqliteStore::SerializeImage of another store) instead of empty. For
+  // tests and fuzzers that need many identical stores: copying an image is
+  // much cheaper than creating the schema and committing the same writes
+  // again. Null: start empty.
+  std::shared_ptr<const std::string> memory_image;
 };
 
 // One entity version to insert.

@@ -794,6 +794,114 @@ TEST(SqliteStoreSearchMergeTest, AMemoryStoreMergesOnlyWhenAsked) {
   EXPECT_EQ(*(*opened)->SearchSegments(), 1);
 }
 
+// ---- Memory images -------------------------------------------------------------------
+
+// Everything a store answers about its content, as text.
+std::string Everything(Store& store) {
+  std::string out;
+  auto scanned = ScanAll(store);
+  for (const Entity& e : scanned.entities) out += ToJson(e).dump() + "\n";
+  for (const Relationship& r : scanned.relationships) out += ToJson(r).dump() + "\n";
+  for (const char* id : {"e0", "e1", "e7"}) {
+    auto history = store.History(id);
+    EXPECT_TRUE(history.ok()) << history.status().ToString();
+    for (const Entity& e : *history) out += "history " + ToJson(e).dump() + "\n";
+  }
+  for (const SearchResult& r : SearchAll(store)) {
+    out += "search " + std::to_string(r.total);
+    for (const auto& hit : r.hits) out += " " + hit.id + ":" + std::to_string(hit.score);
+    out += "\n";
+  }
+  auto changes = testing::Changes(store, Since(0));
+  EXPECT_TRUE(changes.ok()) << changes.status().ToString();
+  for (const auto& c : *changes) out += "change " + std::to_string(c.seq) + "\n";
+  auto meta = store.ListMeta("");
+  EXPECT_TRUE(meta.ok()) << meta.status().ToString();
+  for (const auto& [k, v] : *meta) out += "meta " + k + "=" + v + "\n";
+  return out;
+}
+
+std::shared_ptr<const std::string> ImageOf(SqliteStore& store) {
+  auto image = store.SerializeImage();
+  EXPECT_TRUE(image.ok()) << image.status().ToString();
+  return std::make_shared<const std::string>(image.ok() ? *image : std::string());
+}
+
+void WriteSample(Store& store) {
+  WriteOnePerCommit(store, 0, 12);
+  CommitOrDie(store, Put({MakeEntity("e1", "v2", "Item 1 lamp, renamed")},
+                         {MakeEdge("r1", "e1", "e0"), MakeEdge("r2", "e7", "e0")}));
+  WriteBatch meta;
+  meta.meta = {{"sync.watermark", "42"}};
+  CommitOrDie(store, meta);
+}
+
+TEST(SqliteStoreImageTest, AStoreOpenedFromAnImageAnswersLikeTheOriginal) {
+  for (const bool from_file : {false, true}) {
+    SCOPED_TRACE(from_file ? "file" : "memory");
+    auto original = SqliteStore::Open(StoreOptions{}, from_file ? DbPath() : ":memory:");
+    ASSERT_TRUE(original.ok()) << original.status().ToString();
+    WriteSample(**original);
+    StoreOptions options;
+    options.memory_image = ImageOf(**original);
+    auto copy = SqliteStore::Open(options, ":memory:");
+    ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+    EXPECT_EQ(Everything(**copy), Everything(**original));
+
+    // The copy goes on from where the original was, and on its own.
+    const std::string before = Everything(**original);
+    auto info = (*copy)->Commit(Put({MakeEntity("e99", "v1", "Late lamp")}));
+    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    auto last = testing::Changes(**original, Since(0));
+    ASSERT_TRUE(last.ok());
+    EXPECT_EQ(info->last_seq, last->back().seq + 1);
+    EXPECT_EQ((*copy)->Search(Query("late"))->total, 1u);
+    EXPECT_EQ((*original)->Search(Query("late"))->total, 0u);
+    EXPECT_EQ(Everything(**original), before);
+    EXPECT_EQ((*copy)->CheckIntegrity().code(), StatusCode::kOk);
+  }
+}
+
+TEST(SqliteStoreImageTest, BadImagesAreRefusedByName) {
+  auto open_with = [](std::string image, const std::string& path = ":memory:") {
+    StoreOptions options;
+    options.memory_image = std::make_shared<const std::string>(std::move(image));
+    return SqliteStore::Open(options, path);
+  };
+  auto empty = open_with("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(empty.status().message(), HasSubstr("memory_image: is empty"));
+
+  auto garbage = open_with(std::string(8192, 'x'));
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(garbage.status().message(), HasSubstr("memory_image"));
+
+  auto source = SqliteStore::Open(StoreOptions{}, ":memory:");
+  ASSERT_TRUE(source.ok());
+  auto on_file = open_with(*(*source)->SerializeImage(), DbPath());
+  ASSERT_FALSE(on_file.ok());
+  EXPECT_EQ(on_file.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(on_file.status().message(), HasSubstr("only for a \":memory:\" store"));
+  EXPECT_FALSE(std::filesystem::exists(DbPath()));
+
+  // A database from a newer build is refused as on a file.
+  auto newer = SqliteStore::Open(StoreOptions{}, ":memory:");
+  ASSERT_TRUE(newer.ok());
+  {
+    auto image = (*newer)->SerializeImage();
+    ASSERT_TRUE(image.ok());
+    // user_version is the big-endian int at offset 60 of the header.
+    std::string bumped = *image;
+    bumped[63] = static_cast<char>(bumped[63] + 1);
+    auto refused = open_with(bumped);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_THAT(refused.status().message(), HasSubstr("newer than this build"));
+  }
+}
+
 TEST_F(SqliteStoreSearchTest, AndFirstThenOr) {
   auto both = SearchOrDie(Query("living lamp"));
   ASSERT_EQ(both.total, 1u);  // AND: only the manual has both words
