@@ -110,6 +110,24 @@ void SeedSmallHome(graph::KnowledgeGraph& kg) {
   FUZZ_CHECK(info.ok(), info.status().ToString());
 }
 
+std::shared_ptr<const std::string> ImageOf(graph::KnowledgeGraph& kg) {
+  auto* sqlite = dynamic_cast<store::SqliteStore*>(&kg.store());
+  FUZZ_CHECK(sqlite != nullptr, "the graph's store is not a SqliteStore");
+  auto bytes = sqlite->SerializeImage();
+  FUZZ_CHECK(bytes.ok(), bytes.status().ToString());
+  return std::make_shared<const std::string>(std::move(bytes).value());
+}
+
+std::unique_ptr<graph::KnowledgeGraph> OpenImage(std::shared_ptr<const std::string> image) {
+  store::StoreOptions options;
+  options.memory_image = std::move(image);
+  auto store = store::SqliteStore::Open(options, ":memory:");
+  FUZZ_CHECK(store.ok(), store.status().ToString());
+  auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
+  FUZZ_CHECK(kg.ok(), kg.status().ToString());
+  return std::move(kg).value();
+}
+
 std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph() {
   // The small home is seeded once; every graph after that opens a copy of
   // that store's image, which costs a fraction of creating the schema and
@@ -118,26 +136,16 @@ std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph() {
   static const std::shared_ptr<const std::string> image = [] {
     auto store = store::SqliteStore::Open(store::StoreOptions{}, ":memory:");
     FUZZ_CHECK(store.ok(), store.status().ToString());
-    store::SqliteStore* seeded = store->get();
     auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
     FUZZ_CHECK(kg.ok(), kg.status().ToString());
     SeedSmallHome(**kg);
-    auto bytes = seeded->SerializeImage();
-    FUZZ_CHECK(bytes.ok(), bytes.status().ToString());
-    return std::make_shared<const std::string>(std::move(bytes).value());
+    return ImageOf(**kg);
   }();
-  store::StoreOptions options;
-  options.memory_image = image;
-  auto store = store::SqliteStore::Open(options, ":memory:");
-  FUZZ_CHECK(store.ok(), store.status().ToString());
-  auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
-  FUZZ_CHECK(kg.ok(), kg.status().ToString());
-  return std::move(kg).value();
+  return OpenImage(image);
 }
 
-World::World(std::function<void(World&)> on_rebuild)
-    : on_rebuild_(std::move(on_rebuild)),
-      handlers_(std::make_shared<std::map<std::string, mcp::ToolHandler>>()),
+World::World(const std::function<void(graph::KnowledgeGraph&)>& seed_more)
+    : handlers_(std::make_shared<std::map<std::string, mcp::ToolHandler>>()),
       writers_(std::make_shared<std::map<std::string, mcp::ToolWriter>>()),
       written_(std::make_shared<std::atomic<bool>>(false)) {
   std::vector<mcp::ToolBinding> forwarding;
@@ -161,6 +169,11 @@ World::World(std::function<void(World&)> on_rebuild)
   auto tools = mcp::ToolRegistry::Create(mcp::kToolsJson, std::move(forwarding));
   FUZZ_CHECK(tools.ok(), tools.status().ToString());
   tools_ = std::move(tools).value();
+  if (seed_more) {
+    std::unique_ptr<graph::KnowledgeGraph> seeded = NewSeededGraph();
+    seed_more(*seeded);
+    image_ = ImageOf(*seeded);
+  }
   Rebuild();
 }
 
@@ -182,7 +195,7 @@ std::vector<std::pair<std::string, std::string>> World::Settings() {
 
 void World::Rebuild() {
   TearDown();
-  graph_ = NewSeededGraph();
+  graph_ = image_ ? OpenImage(image_) : NewSeededGraph();
   for (mcp::ToolBinding& b : AllBindings(*graph_)) {
     if (b.writer) {
       (*writers_)[b.name] = std::move(b.writer);
@@ -195,7 +208,6 @@ void World::Rebuild() {
   options.server_version = "0.0.0-fuzz";
   options.instructions = "Use the graph tools.";
   dispatcher_ = std::make_unique<mcp::Dispatcher>(*tools_, resources_.get(), options);
-  if (on_rebuild_) on_rebuild_(*this);
   graph_->AddChangeListener(
       [written = written_](const graph::ChangeEvent&) { written->store(true); });
   written_->store(false);

@@ -74,9 +74,10 @@ std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph();
 // to the handlers of the current graph.
 class World {
  public:
-  // `on_rebuild` runs after each (re)seeding, before the state is recorded
-  // as the one to return to (e.g. to issue tokens, which are stored).
-  explicit World(std::function<void(World&)> on_rebuild = nullptr);
+  // `seed_more` runs once, on the seeded graph every input's graph is then a
+  // copy of (e.g. to issue tokens, which are stored): what it writes is in
+  // the state every input starts from.
+  explicit World(const std::function<void(graph::KnowledgeGraph&)>& seed_more = nullptr);
   World(const World&) = delete;
   World& operator=(const World&) = delete;
   ~World();
@@ -110,7 +111,7 @@ class World {
   void TearDown();
   std::vector<std::pair<std::string, std::string>> Settings();
 
-  std::function<void(World&)> on_rebuild_;
+  std::shared_ptr<const std::string> image_;  // set by seed_more; else NewSeededGraph's
   std::unique_ptr<graph::KnowledgeGraph> graph_;
   // The current graph's tool handlers (and writers) by name; the registry's
   // forward here.

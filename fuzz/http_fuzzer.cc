@@ -104,12 +104,14 @@ struct Tokens {
   std::string admin, member, guest;
 };
 
-// Issued once per seeded graph (they are stored, like the signing key).
+// Issued once, on the graph every input's graph is a copy of (they are
+// stored, like the signing key).
 Tokens IssueTokens(graph::KnowledgeGraph& kg) {
   auto auth = app::AuthService::Open(kg.store(), AuthOptions());
   FUZZ_CHECK(auth.ok(), auth.status().ToString());
   auto issue = [&](app::Role role) {
-    auto t = (*auth)->Issue(role, "", std::chrono::hours(24));
+    // A year: they must outlive the longest fuzzing run.
+    auto t = (*auth)->Issue(role, "", std::chrono::hours(365 * 24));
     FUZZ_CHECK(t.ok(), t.status().ToString());
     return t->access_token;
   };
@@ -148,7 +150,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                          input.find("@MEMBER@") != std::string::npos;
 
   static Tokens* tokens = new Tokens;
-  static World* world = new World([](World& w) { *tokens = IssueTokens(w.graph()); });
+  static World* world = new World([](graph::KnowledgeGraph& g) { *tokens = IssueTokens(g); });
   world->Begin();
   graph::KnowledgeGraph& kg = world->graph();
   ReplaceAll(input, "@ADMIN@", tokens->admin);

@@ -20,18 +20,28 @@ run_suite() {  # build dir, extra cmake args...
   (cd "$dir" && ctest --output-on-failure -j"$JOBS" --timeout 600)
 }
 
-echo "== normal build =="
+# Each phase's time (the first is the installation above), so a slow run
+# shows where its time went.
+phase_start=$SECONDS
+phase() {  # name of the phase starting now
+  echo "== (previous phase: $((SECONDS - phase_start)) s; total $SECONDS s) =="
+  phase_start=$SECONDS
+  echo "== $1 =="
+}
+
+phase "normal build"
 run_suite "$ROOT/build"
 if [ "${FG_NO_ASAN:-0}" != 1 ]; then
-  echo "== AddressSanitizer + UBSan build =="
+  phase "AddressSanitizer + UBSan build"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite "$ROOT/build-asan" -DFG_SANITIZE=ON -DFG_BUILD_BENCH=OFF
 fi
 if [ "${FG_NO_TSAN:-0}" != 1 ]; then
-  echo "== ThreadSanitizer build (concurrency tests) =="
+  phase "ThreadSanitizer build (concurrency tests)"
   "$ROOT/scripts/tsan.sh"
 fi
 if [ "${FG_NO_FUZZ:-0}" != 1 ]; then
-  echo "== libFuzzer targets, bounded run =="
+  phase "libFuzzer targets, bounded run"
   FG_FUZZ_SECONDS="${FG_FUZZ_SECONDS:-20}" "$ROOT/scripts/fuzz.sh"
 fi
+phase "done"
