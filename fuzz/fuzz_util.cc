@@ -110,6 +110,8 @@ void SeedSmallHome(graph::KnowledgeGraph& kg) {
   FUZZ_CHECK(info.ok(), info.status().ToString());
 }
 
+namespace {
+
 std::shared_ptr<const std::string> ImageOf(graph::KnowledgeGraph& kg) {
   auto* sqlite = dynamic_cast<store::SqliteStore*>(&kg.store());
   FUZZ_CHECK(sqlite != nullptr, "the graph's store is not a SqliteStore");
@@ -118,6 +120,7 @@ std::shared_ptr<const std::string> ImageOf(graph::KnowledgeGraph& kg) {
   return std::make_shared<const std::string>(std::move(bytes).value());
 }
 
+// A ":memory:" graph whose store starts as a copy of `image` (empty if null).
 std::unique_ptr<graph::KnowledgeGraph> OpenImage(std::shared_ptr<const std::string> image) {
   store::StoreOptions options;
   options.memory_image = std::move(image);
@@ -128,21 +131,22 @@ std::unique_ptr<graph::KnowledgeGraph> OpenImage(std::shared_ptr<const std::stri
   return std::move(kg).value();
 }
 
-std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph() {
-  // The small home is seeded once; every graph after that opens a copy of
-  // that store's image, which costs a fraction of creating the schema and
-  // committing the seed again (half of each execution before), and gives
-  // every input exactly the same store, timestamps included.
+// The small home is seeded once; every graph after that opens a copy of
+// that store's image, which costs a fraction of creating the schema and
+// committing the seed again (half of each execution before), and gives
+// every input exactly the same store, timestamps included.
+const std::shared_ptr<const std::string>& SmallHomeImage() {
   static const std::shared_ptr<const std::string> image = [] {
-    auto store = store::SqliteStore::Open(store::StoreOptions{}, ":memory:");
-    FUZZ_CHECK(store.ok(), store.status().ToString());
-    auto kg = graph::KnowledgeGraph::Open(std::move(store).value());
-    FUZZ_CHECK(kg.ok(), kg.status().ToString());
-    SeedSmallHome(**kg);
-    return ImageOf(**kg);
+    std::unique_ptr<graph::KnowledgeGraph> kg = OpenImage(nullptr);
+    SeedSmallHome(*kg);
+    return ImageOf(*kg);
   }();
-  return OpenImage(image);
+  return image;
 }
+
+}  // namespace
+
+std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph() { return OpenImage(SmallHomeImage()); }
 
 World::World(const std::function<void(graph::KnowledgeGraph&)>& seed_more)
     : handlers_(std::make_shared<std::map<std::string, mcp::ToolHandler>>()),
@@ -169,8 +173,9 @@ World::World(const std::function<void(graph::KnowledgeGraph&)>& seed_more)
   auto tools = mcp::ToolRegistry::Create(mcp::kToolsJson, std::move(forwarding));
   FUZZ_CHECK(tools.ok(), tools.status().ToString());
   tools_ = std::move(tools).value();
+  image_ = SmallHomeImage();
   if (seed_more) {
-    std::unique_ptr<graph::KnowledgeGraph> seeded = NewSeededGraph();
+    std::unique_ptr<graph::KnowledgeGraph> seeded = OpenImage(image_);
     seed_more(*seeded);
     image_ = ImageOf(*seeded);
   }
@@ -195,7 +200,7 @@ std::vector<std::pair<std::string, std::string>> World::Settings() {
 
 void World::Rebuild() {
   TearDown();
-  graph_ = image_ ? OpenImage(image_) : NewSeededGraph();
+  graph_ = OpenImage(image_);
   for (mcp::ToolBinding& b : AllBindings(*graph_)) {
     if (b.writer) {
       (*writers_)[b.name] = std::move(b.writer);

@@ -111,7 +111,7 @@ class World {
   void TearDown();
   std::vector<std::pair<std::string, std::string>> Settings();
 
-  std::shared_ptr<const std::string> image_;  // set by seed_more; else NewSeededGraph's
+  std::shared_ptr<const std::string> image_;  // every input's store starts as a copy
   std::unique_ptr<graph::KnowledgeGraph> graph_;
   // The current graph's tool handlers (and writers) by name; the registry's
   // forward here.
