@@ -18,15 +18,23 @@
 //
 //   build*/bench/http_bench [--threads T] [--seconds S] [--entities N] [--relationships M]
 //                           [--server-threads K] [--server-log-level L] [--repeat R]
-//                           [--client-nodelay 0|1] [--floor 0|1]
+//                           [--client-nodelay 0|1] [--client raw|httplib] [--floor 0|1]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <barrier>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -59,6 +67,10 @@ struct Options {
   int repeat = 5;
   bool client_nodelay = true;  // TCP_NODELAY on the client sockets (curl and Node set it too)
   bool floor = true;           // also measure the do-nothing HTTP server
+  // The /mcp read clients: "raw" (one preformatted request per send, the
+  // answer read by Content-Length: what the client itself costs is small,
+  // so the 2 cores go to the server) or "httplib" (cpp-httplib's client).
+  std::string client = "raw";
 };
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -86,6 +98,10 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       ok = v == "0" || v == "1";
       if (!ok) std::fprintf(stderr, "%s: --client-nodelay must be 0 or 1, not '%s'\n", me, v.c_str());
       o->client_nodelay = v == "1";
+    } else if (a == "--client") {
+      ok = v == "raw" || v == "httplib";
+      if (!ok) std::fprintf(stderr, "%s: --client must be raw or httplib, not '%s'\n", me, v.c_str());
+      o->client = v;
     } else if (a == "--floor") {
       ok = v == "0" || v == "1";
       if (!ok) std::fprintf(stderr, "%s: --floor must be 0 or 1, not '%s'\n", me, v.c_str());
@@ -167,10 +183,176 @@ Call PickCall(const GraphCatalog& cat, std::mt19937_64& rng) {
   }
 }
 
-bool IsToolSuccess(const httplib::Result& res) {
-  return res && res->status == 200 && res->body.find("\"result\"") != std::string::npos &&
-         res->body.find("\"isError\":true") == std::string::npos;
+// One answer as a client thread sees it (status 0: no answer, `error` says why).
+struct Answer {
+  int status = 0;
+  std::string body;
+  std::string session_id;  // Mcp-Session-Id, when the answer had one
+  std::string error;
+};
+
+bool IsToolSuccess(const Answer& a) {
+  return a.status == 200 && a.body.find("\"result\"") != std::string::npos &&
+         a.body.find("\"isError\":true") == std::string::npos;
 }
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// A keep-alive HTTP/1.1 client on one socket that costs little itself: the
+// request goes out in one send, and the answer is read by Content-Length (or
+// chunked), with only the headers it needs looked at. A load generator of
+// the wrk kind, so that on a 2-core machine the cores go to the server.
+class RawClient {
+ public:
+  RawClient(int port, bool nodelay) : port_(port), nodelay_(nodelay) {}
+  ~RawClient() { Close(); }
+  RawClient(const RawClient&) = delete;
+  RawClient& operator=(const RawClient&) = delete;
+
+  Answer Post(const std::string& path, const HeaderList& headers, const std::string& body) {
+    Answer a;
+    if (fd_ < 0 && !Connect(&a.error)) return a;
+    std::string req = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port_) + "\r\n";
+    for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+    req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n";
+    req += body;
+    if (!SendAll(req)) return Fail(&a, "send failed");
+    // Status line and headers.
+    size_t head_end;
+    while ((head_end = buf_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return Fail(&a, "connection closed before the answer's headers");
+    }
+    const std::string_view head(buf_.data(), head_end);
+    if (head.size() < 12 || head.substr(0, 5) != "HTTP/") return Fail(&a, "not an HTTP answer");
+    a.status = std::atoi(std::string(head.substr(9, 3)).c_str());
+    long long length = -1;
+    bool chunked = false, close_after = false;
+    size_t line = head.find("\r\n");
+    while (line != std::string_view::npos) {
+      const size_t next = head.find("\r\n", line + 2);
+      std::string_view h = head.substr(line + 2, next == std::string_view::npos ? std::string_view::npos
+                                                                                 : next - line - 2);
+      line = next;
+      const size_t colon = h.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string name(h.substr(0, colon));
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string_view value = h.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+      if (name == "content-length") length = std::atoll(std::string(value).c_str());
+      if (name == "transfer-encoding" && value.find("chunked") != std::string_view::npos) chunked = true;
+      if (name == "connection" && value.find("close") != std::string_view::npos) close_after = true;
+      if (name == "mcp-session-id") a.session_id = std::string(value);
+    }
+    buf_.erase(0, head_end + 4);
+    if (chunked) {
+      while (true) {
+        size_t eol;
+        while ((eol = buf_.find("\r\n")) == std::string::npos) {
+          if (!Fill()) return Fail(&a, "connection closed inside a chunk size");
+        }
+        const size_t n = std::strtoull(buf_.c_str(), nullptr, 16);
+        while (buf_.size() < eol + 2 + n + 2) {
+          if (!Fill()) return Fail(&a, "connection closed inside a chunk");
+        }
+        a.body.append(buf_, eol + 2, n);
+        buf_.erase(0, eol + 2 + n + 2);
+        if (n == 0) break;  // no trailers are sent by the servers measured
+      }
+    } else {
+      if (length < 0) return Fail(&a, "answer without Content-Length");
+      while (buf_.size() < static_cast<size_t>(length)) {
+        if (!Fill()) return Fail(&a, "connection closed inside the body");
+      }
+      a.body = buf_.substr(0, static_cast<size_t>(length));
+      buf_.erase(0, static_cast<size_t>(length));
+    }
+    if (close_after) Close();
+    return a;
+  }
+
+ private:
+  bool Connect(std::string* error) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      *error = std::string("connect: ") + std::strerror(errno);
+      Close();
+      return false;
+    }
+    const int one = nodelay_ ? 1 : 0;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    timeval tv{60, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return true;
+  }
+  bool SendAll(const std::string& data) {
+    size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t n = ::send(fd_, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  bool Fill() {
+    char chunk[64 * 1024];
+    while (true) {
+      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      buf_.append(chunk, static_cast<size_t>(n));
+      return true;
+    }
+  }
+  Answer& Fail(Answer* a, const std::string& why) {
+    a->status = 0;
+    a->error = why;
+    Close();
+    return *a;
+  }
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    buf_.clear();
+  }
+
+  const int port_;
+  const bool nodelay_;
+  int fd_ = -1;
+  std::string buf_;  // bytes received and not yet consumed
+};
+
+// cpp-httplib's client behind the same call.
+class LibClient {
+ public:
+  LibClient(int port, bool nodelay) : cli_("127.0.0.1", port) {
+    cli_.set_keep_alive(true);
+    cli_.set_tcp_nodelay(nodelay);
+    cli_.set_read_timeout(60, 0);
+  }
+  Answer Post(const std::string& path, const HeaderList& headers, const std::string& body) {
+    httplib::Headers h(headers.begin(), headers.end());
+    auto res = cli_.Post(path, h, body, "application/json");
+    Answer a;
+    if (!res) {
+      a.error = "no answer (" + httplib::to_string(res.error()) + ")";
+      return a;
+    }
+    a.status = res->status;
+    a.body = std::move(res->body);
+    a.session_id = res->get_header_value("Mcp-Session-Id");
+    return a;
+  }
+
+ private:
+  httplib::Client cli_;
+};
 
 struct ThreadStats {
   std::vector<double> ms;
@@ -181,34 +363,33 @@ struct ThreadStats {
 };
 
 // One client thread: its own keep-alive connection (and session, legacy era).
+template <typename Client>
 void ClientThread(int port, const std::string& token, bool modern, bool nodelay,
                   const GraphCatalog& cat, uint64_t seed, std::barrier<>& start,
                   const std::atomic<bool>& stop, ThreadStats* out) {
-  httplib::Client cli("127.0.0.1", port);
-  cli.set_keep_alive(true);
-  cli.set_tcp_nodelay(nodelay);
-  cli.set_read_timeout(60, 0);
-  httplib::Headers headers = {{"Authorization", "Bearer " + token},
-                              {"Accept", "application/json, text/event-stream"}};
+  Client cli(port, nodelay);
+  HeaderList headers = {{"Authorization", "Bearer " + token},
+                        {"Accept", "application/json, text/event-stream"}};
   auto fail = [&](const std::string& why) {
     if (out->failures++ == 0) out->first_failure = why;
   };
+  auto describe = [](const Answer& a) {
+    return a.status == 0 ? a.error : "HTTP " + std::to_string(a.status) + " " + a.body.substr(0, 300);
+  };
   if (!modern) {
-    headers.emplace("MCP-Protocol-Version", "2025-11-25");
+    headers.emplace_back("MCP-Protocol-Version", "2025-11-25");
     Json init{{"jsonrpc", "2.0"},
               {"id", 0},
               {"method", "initialize"},
               {"params", {{"protocolVersion", "2025-11-25"},
                           {"capabilities", Json::object()},
                           {"clientInfo", {{"name", "http_bench"}, {"version", "1"}}}}}};
-    auto res = cli.Post("/mcp", headers, init.dump(), "application/json");
-    if (!res || res->status != 200 || !res->has_header("Mcp-Session-Id")) {
-      fail(res ? "initialize: HTTP " + std::to_string(res->status) + " " + res->body
-               : "initialize: no answer");
+    Answer a = cli.Post("/mcp", headers, init.dump());
+    if (a.status != 200 || a.session_id.empty()) {
+      fail("initialize: " + describe(a));
     } else {
-      headers.emplace("Mcp-Session-Id", res->get_header_value("Mcp-Session-Id"));
-      cli.Post("/mcp", headers, R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
-               "application/json");
+      headers.emplace_back("Mcp-Session-Id", a.session_id);
+      cli.Post("/mcp", headers, R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
     }
   }
   std::mt19937_64 rng(seed);
@@ -219,27 +400,25 @@ void ClientThread(int port, const std::string& token, bool modern, bool nodelay,
               {"id", id},
               {"method", "tools/call"},
               {"params", {{"name", call.tool}, {"arguments", std::move(call.arguments)}}}};
-    httplib::Headers h = headers;
+    HeaderList h = headers;
     if (modern) {
       body["params"]["_meta"] = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
                                  {"io.modelcontextprotocol/clientCapabilities", Json::object()}};
-      h.emplace("MCP-Protocol-Version", "2026-07-28");
-      h.emplace("Mcp-Method", "tools/call");
-      h.emplace("Mcp-Name", call.tool);
+      h.emplace_back("MCP-Protocol-Version", "2026-07-28");
+      h.emplace_back("Mcp-Method", "tools/call");
+      h.emplace_back("Mcp-Name", call.tool);
     }
     const std::string text = body.dump();
     const auto t0 = Clock::now();
-    auto res = cli.Post("/mcp", h, text, "application/json");
+    Answer a = cli.Post("/mcp", h, text);
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    if (!IsToolSuccess(res)) {
-      fail(call.tool + ": " +
-           (res ? "HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 300)
-                : "no answer (" + httplib::to_string(res.error()) + ")"));
+    if (!IsToolSuccess(a)) {
+      fail(call.tool + ": " + describe(a));
       continue;
     }
     out->ms.push_back(ms);
     out->ms_by_tool[call.tool].push_back(ms);
-    out->answer_bytes += res->body.size();
+    out->answer_bytes += a.body.size();
   }
 }
 
@@ -272,14 +451,15 @@ ReadRound ReadToolCalls(int port, const std::string& token, bool modern, const O
                         const GraphCatalog& cat, pid_t server_pid, const std::string& who = "") {
   const std::string era = modern ? "2026-07-28 stateless" : "2025-11-25 sessions";
   const std::string label = who.empty() ? era : who + ", " + era;
-  std::printf("\n/mcp read tool calls, %s, %d client threads, %.0f s:\n", label.c_str(), o.threads,
-              o.seconds);
+  std::printf("\n/mcp read tool calls, %s, %d %s client threads, %.0f s:\n", label.c_str(), o.threads,
+              o.client.c_str(), o.seconds);
   std::vector<ThreadStats> stats(static_cast<size_t>(o.threads));
   std::atomic<bool> stop{false};
   std::barrier<> start(o.threads + 1);
   std::vector<std::thread> threads;
   for (int t = 0; t < o.threads; ++t) {
-    threads.emplace_back(ClientThread, port, std::cref(token), modern, o.client_nodelay, std::cref(cat),
+    threads.emplace_back(o.client == "raw" ? &ClientThread<RawClient> : &ClientThread<LibClient>, port,
+                         std::cref(token), modern, o.client_nodelay, std::cref(cat),
                          static_cast<uint64_t>(1000 + t), std::ref(start), std::cref(stop),
                          &stats[static_cast<size_t>(t)]);
   }
@@ -308,7 +488,7 @@ ReadRound ReadToolCalls(int port, const std::string& token, bool modern, const O
   round.answer_bytes = all.empty() ? 0 : static_cast<double>(bytes) / static_cast<double>(all.size());
   Json ctx{{"era", era},          {"client_threads", o.threads}, {"calls", all.size()},
            {"failures", failures}, {"seconds", secs},
-           {"client_nodelay", o.client_nodelay}};
+           {"client_nodelay", o.client_nodelay}, {"client", o.client}};
   if (!who.empty()) ctx["server"] = who;
   Json target = ctx;
   if (who.empty()) {
@@ -558,7 +738,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: %s [--threads T] [--seconds S] [--entities N] [--relationships M]\n"
                  "          [--server-threads K] [--server-log-level L] [--repeat R]\n"
-                 "          [--client-nodelay 0|1] [--floor 0|1]\n",
+                 "          [--client-nodelay 0|1] [--client raw|httplib] [--floor 0|1]\n",
                  argv[0]);
     return 2;
   }
@@ -600,10 +780,10 @@ int Main(int argc, char** argv) {
     return 1;
   }
   std::printf("http_bench: server on 127.0.0.1:%d (%zu entities, %zu relationships, server threads %s,"
-              " log level %s, client TCP_NODELAY %s), load average %s\n",
+              " log level %s, %s client, client TCP_NODELAY %s), load average %s\n",
               port, o.entities, o.relationships,
               o.server_threads > 0 ? std::to_string(o.server_threads).c_str() : "default",
-              o.server_log_level.empty() ? "default" : o.server_log_level.c_str(),
+              o.server_log_level.empty() ? "default" : o.server_log_level.c_str(), o.client.c_str(),
               o.client_nodelay ? "on" : "off", LoadAverage().c_str());
   const std::vector<ReadRound> hub = {
       ReadToolCalls(port, token, /*modern=*/false, o, cat, server.pid()),
