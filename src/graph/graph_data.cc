@@ -155,6 +155,7 @@ uint32_t GraphData::EnsureNode(std::string_view id) {
   nodes_.emplace_back();
   pending_ids_.emplace(n, std::string(id));
   live_.push_back(0);
+  types_.push_back(0);
   if (terms_ready_.load(std::memory_order_relaxed)) term_counts_.push_back(0);
   node_table_.Insert(n, [this](uint32_t h) { return NodeId(h); });
   return n;
@@ -301,6 +302,7 @@ void GraphData::PutEntity(RecordPtr e) {
   nd.entity = EntityHandle(std::move(e));
   if (was_pending) pending_ids_.erase(n);
   live_[n] = is_live ? 1 : 0;
+  types_[n] = static_cast<uint8_t>(nd.entity.get()->entity_type());
   if (is_live) {
     Index(n);
     ++live_entities_;

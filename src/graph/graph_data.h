@@ -618,6 +618,12 @@ class GraphData {
     return PackedString::Compare(edges_[a].id, edges_[b].id);
   }
   bool live(uint32_t n) const { return live_[n] != 0; }
+  // The type of node n's current entity (live or a tombstone), which must
+  // have arrived: from a byte per node, so a scan that checks types does not
+  // touch the entities it skips.
+  EntityType type(uint32_t n) const { return static_cast<EntityType>(types_[n]); }
+  // Nodes ever created (node numbers are below this).
+  size_t node_count() const { return nodes_.size(); }
   const Node& node(uint32_t n) const { return nodes_[n]; }
   // Hints for a traversal that knows which nodes it expands next: at 100k
   // nodes each expansion misses the cache on the node and on its edge
@@ -721,6 +727,7 @@ class GraphData {
   std::vector<Node> nodes_;
   std::unordered_map<uint32_t, std::string> pending_ids_;  // nodes named by edges only
   std::vector<uint8_t> live_;  // per node: entity present and not a tombstone
+  std::vector<uint8_t> types_;  // per node: its entity's EntityType, once one arrived
   HandleTable node_table_;
   ChunkedVector<EdgeRec> edges_;
   std::vector<uint32_t> free_edges_;

@@ -69,10 +69,14 @@ bool FilterHolds(const internal::EntityView& e, const Filter& f) {
 bool PatternHolds(const GraphData& g, uint32_t n, const RelationshipPattern& p) {
   const uint16_t mask = p.type ? internal::TypeMask({*p.type}) : 0xFFFF;
   const bool any = !g.ForEachStep(n, p.direction, mask, [&](const Adj& a, bool) {
-    const internal::EntityView other = *g.node(a.node).entity;
-    if (p.other_type && other.entity_type != *p.other_type) return true;
-    if (p.other_id && other.id != *p.other_id) return true;
-    if (p.other_name && !internal::EqualsIgnoreCase(other.name, *p.other_name)) return true;
+    // The type from the node's byte: the other entity is read only when
+    // the pattern names it.
+    if (p.other_type && g.type(a.node) != *p.other_type) return true;
+    if (p.other_id || p.other_name) {
+      const internal::EntityView other = *g.node(a.node).entity;
+      if (p.other_id && other.id != *p.other_id) return true;
+      if (p.other_name && !internal::EqualsIgnoreCase(other.name, *p.other_name)) return true;
+    }
     return false;  // found one: stop
   });
   return p.negate ? !any : any;
@@ -137,6 +141,38 @@ std::vector<uint32_t> PatternCandidates(const GraphData& g, const RelationshipPa
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+
+// The first `count` live nodes for which is_match holds, in the order of
+// `less` by name (case-folded name, then the exact name, then id), found by
+// walking the name index, which holds live nodes by (case-folded name, id):
+// its first `count` matches, plus any further ones whose folded name equals
+// the last of them (the index orders those by id, `less` by exact name
+// first), sorted by `less`. Reads no entity of a node that is not a match,
+// where a sort of a large match set reads two per comparison. Gives up
+// (nullopt) after `budget` steps (matches all late in the name order), for
+// the caller's partial sort.
+template <typename IsMatch, typename Less>
+std::optional<std::vector<uint32_t>> FirstByName(const GraphData& g, size_t count,
+                                                 const IsMatch& is_match, size_t budget,
+                                                 const Less& less) {
+  std::vector<uint32_t> head;
+  head.reserve(count + 8);
+  std::string_view last_name;
+  for (uint32_t n : g.name_set()) {
+    if (budget-- == 0) return std::nullopt;
+    if (!is_match(n)) continue;
+    if (head.size() >= count) {
+      const std::string_view name = g.node(n).entity.get()->name();
+      if (!internal::EqualsIgnoreCase(name, last_name)) break;
+    }
+    head.push_back(n);
+    if (head.size() == count) last_name = g.node(n).entity.get()->name();
+  }
+  std::sort(head.begin(), head.end(), less);
+  head.resize(std::min(head.size(), count));
+  return head;
 }
 
 }  // namespace
@@ -234,31 +270,6 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
       from_index = true;
     }
   }
-  auto visit = [&](auto&& fn) {
-    if (from_index) {
-      for (uint32_t n : candidates) fn(n);
-      return;
-    }
-    for (uint32_t n : query.entity_type ? g.type_set(*query.entity_type) : g.live_set()) fn(n);
-    if (query.include_deleted) {
-      for (uint32_t n : g.deleted_set()) fn(n);
-    }
-  };
-
-  std::vector<uint32_t> matches;
-  visit([&](uint32_t n) {
-    const internal::EntityView e = *g.node(n).entity;
-    if (!query.include_deleted && !g.live(n)) return;
-    if (query.entity_type && e.entity_type != *query.entity_type) return;
-    for (const Filter& f : filters) {
-      if (!FilterHolds(e, f)) return;
-    }
-    for (const RelationshipPattern& p : query.relationships) {
-      if (!PatternHolds(g, n, p)) return;
-    }
-    matches.push_back(n);
-  });
-
   auto less = [&](uint32_t a, uint32_t b) {
     const internal::EntityView ea = *g.node(a).entity;
     const internal::EntityView eb = *g.node(b).entity;
@@ -273,12 +284,78 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
     return ea.id < eb.id;
   };
   QueryResult result;
+  auto page_of = [&](size_t total) {
+    const size_t begin = std::min(query.offset, total);
+    return std::make_pair(begin, begin + std::min(query.limit, total - begin));
+  };
+  const bool by_name = order.kind == internal::FieldKind::kName && !query.descending;
+
+  // Every live entity (of the type) matches: the total is the set's size,
+  // and a page in name order is read off the name index, without listing
+  // the matches (at 100k entities, "every device by name" took 24 ms so).
+  if (!from_index && filters.empty() && query.relationships.empty() && !query.include_deleted &&
+      by_name) {
+    const internal::IdSet& set = query.entity_type ? g.type_set(*query.entity_type) : g.live_set();
+    const auto [begin, end] = page_of(set.size());
+    std::optional<std::vector<uint32_t>> head;
+    if (end > begin) {
+      head = FirstByName(
+          g, end,
+          [&](uint32_t n) { return !query.entity_type || g.type(n) == *query.entity_type; },
+          32 * set.size() + 1024, less);
+    }
+    if (end <= begin || head) {
+      result.total = set.size();
+      for (size_t i = begin; i < end; ++i) result.entities.push_back(g.Materialize((*head)[i]));
+      return result;
+    }
+  }
+
+  auto visit = [&](auto&& fn) {
+    if (from_index) {
+      for (uint32_t n : candidates) fn(n);
+      return;
+    }
+    for (uint32_t n : query.entity_type ? g.type_set(*query.entity_type) : g.live_set()) fn(n);
+    if (query.include_deleted) {
+      for (uint32_t n : g.deleted_set()) fn(n);
+    }
+  };
+
+  std::vector<uint32_t> matches;
+  visit([&](uint32_t n) {
+    // Liveness and type from the per-node bytes: a candidate that fails
+    // them costs no read of its entity (at 100k entities, a cache miss).
+    if (!query.include_deleted && !g.live(n)) return;
+    if (query.entity_type && g.type(n) != *query.entity_type) return;
+    if (!filters.empty()) {
+      const internal::EntityView e = *g.node(n).entity;
+      for (const Filter& f : filters) {
+        if (!FilterHolds(e, f)) return;
+      }
+    }
+    for (const RelationshipPattern& p : query.relationships) {
+      if (!PatternHolds(g, n, p)) return;
+    }
+    matches.push_back(n);
+  });
+
   result.total = matches.size();
-  const size_t begin = std::min(query.offset, matches.size());
-  const size_t end = begin + std::min(query.limit, matches.size() - begin);
+  const auto [begin, end] = page_of(matches.size());
   if (end > begin) {
-    std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(end),
-                      matches.end(), less);
+    std::optional<std::vector<uint32_t>> head;
+    if (by_name && !query.include_deleted && matches.size() > 2 * end) {
+      std::vector<uint8_t> is_match(g.node_count(), 0);
+      for (uint32_t n : matches) is_match[n] = 1;
+      head = FirstByName(
+          g, end, [&](uint32_t n) { return is_match[n] != 0; }, 32 * matches.size() + 1024, less);
+    }
+    if (head) {
+      matches = std::move(*head);
+    } else {
+      std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(end),
+                        matches.end(), less);
+    }
   }
   for (size_t i = begin; i < end; ++i) result.entities.push_back(g.Materialize(matches[i]));
   return result;
