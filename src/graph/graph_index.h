@@ -136,10 +136,14 @@ struct StructuredQuery {
   size_t limit = 50;
   size_t offset = 0;
   bool include_deleted = false;
+  // The page as summaries (id, name, type) instead of whole entities: no
+  // entity is built, which is most of the cost of a page.
+  bool summaries_only = false;
 };
 
 struct QueryResult {
-  std::vector<EntityPtr> entities;
+  std::vector<EntityPtr> entities;       // the page (unless summaries_only)
+  std::vector<EntitySummary> summaries;  // the page (summaries_only)
   size_t total = 0;  // matches before limit/offset
 };
 

@@ -144,6 +144,15 @@ std::vector<uint32_t> PatternCandidates(const GraphData& g, const RelationshipPa
 }
 
 
+// Adds node n to the page: a summary, or the whole entity.
+void AddToPage(const GraphData& g, uint32_t n, const StructuredQuery& query, QueryResult* result) {
+  if (query.summaries_only) {
+    result->summaries.push_back(g.Summarize(n));
+  } else {
+    result->entities.push_back(g.Materialize(n));
+  }
+}
+
 // The first `count` live nodes for which is_match holds, in the order of
 // `less` by name (case-folded name, then the exact name, then id), found by
 // walking the name index, which holds live nodes by (case-folded name, id):
@@ -306,7 +315,7 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
     }
     if (end <= begin || head) {
       result.total = set.size();
-      for (size_t i = begin; i < end; ++i) result.entities.push_back(g.Materialize((*head)[i]));
+      for (size_t i = begin; i < end; ++i) AddToPage(g, (*head)[i], query, &result);
       return result;
     }
   }
@@ -382,7 +391,7 @@ StatusOr<QueryResult> GraphIndex::Query(const StructuredQuery& query) const {
                         matches.end(), less);
     }
   }
-  for (size_t i = begin; i < end; ++i) result.entities.push_back(g.Materialize(matches[i]));
+  for (size_t i = begin; i < end; ++i) AddToPage(g, matches[i], query, &result);
   return result;
 }
 

@@ -579,10 +579,12 @@ StatusOr<Json> QueryGraph(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   q.limit = static_cast<size_t>(Int(a, "limit", 50));
   q.offset = static_cast<size_t>(Int(a, "offset", 0));
   q.include_deleted = Bool(a, "include_deleted", false);
+  q.summaries_only = !full;
   return kg.Read([&](const GraphIndex& g) -> StatusOr<Json> {
     ASSIGN_OR_RETURN(graph::QueryResult r, g.Query(q));
     Json results = Json::array();
     for (const auto& e : r.entities) results.push_back(render(*e));
+    for (const auto& s : r.summaries) results.push_back(Summary(s.id, s.name, s.entity_type));
     return Json{{"total", r.total}, {"limit", q.limit}, {"offset", q.offset},
                 {"results", std::move(results)}};
   });

@@ -110,6 +110,20 @@ class QueryContainsTest : public ::testing::Test {
         const size_t from = std::min(offset, want.size());
         const size_t to = std::min(want.size(), from + limit);
         EXPECT_EQ(fixture::Ids(r->entities), Strings(want.begin() + from, want.begin() + to));
+        EXPECT_TRUE(r->summaries.empty());
+        // The same page as summaries, no entity built.
+        StructuredQuery sq = q;
+        sq.summaries_only = true;
+        auto s = g_.Query(sq);
+        ASSERT_TRUE(s.ok()) << s.status().ToString();
+        EXPECT_TRUE(s->entities.empty());
+        EXPECT_EQ(s->total, want.size());
+        ASSERT_EQ(s->summaries.size(), r->entities.size());
+        for (size_t i = 0; i < s->summaries.size(); ++i) {
+          EXPECT_EQ(s->summaries[i].id, r->entities[i]->id);
+          EXPECT_EQ(s->summaries[i].name, r->entities[i]->name);
+          EXPECT_EQ(s->summaries[i].entity_type, r->entities[i]->entity_type);
+        }
       }
     }
   }
