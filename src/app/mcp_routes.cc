@@ -37,6 +37,10 @@ void ServeMcp(const httplib::Request& req, httplib::Response& res, HubContext& c
     }
   }
   Metrics* metrics = &ctx.metrics;
+  // The metric's tool label: a tool the registry has, else "unknown" (the
+  // name comes from the request: one label per name sent would let any
+  // caller grow the metrics without bound).
+  if (!out.tool.empty() && ctx.tools.Find(out.tool) == nullptr) out.tool = "unknown";
   if (out.stream) {
     res.set_chunked_content_provider(
         content_type, [stream = std::move(out.stream), tool = out.tool, outcome = out.tool_outcome,

@@ -46,6 +46,7 @@ class RestRoutesTest : public ::testing::Test {
                                                    *auth_, metrics_, HubLimits{}, false});
     RegisterAuthRoutes(server_, *ctx_);
     RegisterRestRoutes(server_, *ctx_);
+    RegisterMcpRoutes(server_, *ctx_);
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -149,6 +150,48 @@ std::vector<RouteCase> DataRoutes() {
           {"GET", "/api/v1/auth/me", false},
           {"POST", "/api/v1/auth/refresh", false},
           {"POST", "/api/v1/auth/guest/generate-qr", true}};
+}
+
+// Tool call metrics are labelled by tool; a name no tool has is counted as
+// "unknown", so callers sending made-up names cannot grow them without bound.
+TEST_F(RestRoutesTest, ToolCallMetricsCountUnknownNamesUnderOneLabel) {
+  auto call = [&](const std::string& tool) {
+    const Json body{{"jsonrpc", "2.0"},
+                    {"id", 1},
+                    {"method", "tools/call"},
+                    {"params",
+                     {{"name", tool},
+                      {"arguments", Json::object()},
+                      {"_meta",
+                       {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                        {"io.modelcontextprotocol/clientCapabilities", Json::object()}}}}}};
+    return Send("POST", "/mcp", guest_, body.dump(),
+                {{"Accept", "application/json, text/event-stream"},
+                 {"MCP-Protocol-Version", "2026-07-28"},
+                 {"Mcp-Method", "tools/call"},
+                 {"Mcp-Name", tool}});
+  };
+  for (int i = 0; i < 40; ++i) {
+    const Reply r = call("no_such_tool_" + std::to_string(i));
+    EXPECT_EQ(r.status, 400) << r.raw;  // the 2026 era answers a JSON-RPC error with 400
+    EXPECT_NE(r.raw.find("no_such_tool_" + std::to_string(i)), std::string::npos) << r.raw;
+  }
+  EXPECT_EQ(call("get_graph_statistics").status, 200);
+  const Reply m = Send("GET", "/metrics", member_);
+  ASSERT_EQ(m.status, 200) << m.raw;
+  size_t lines = 0;
+  for (size_t at = m.raw.find("funkygibbon_tool_calls_total{"); at != std::string::npos;
+       at = m.raw.find("funkygibbon_tool_calls_total{", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 2u) << m.raw;
+  EXPECT_NE(m.raw.find("funkygibbon_tool_calls_total{tool=\"unknown\",outcome=\"protocol_error\"} 40"),
+            std::string::npos)
+      << m.raw;
+  EXPECT_NE(m.raw.find("funkygibbon_tool_calls_total{tool=\"get_graph_statistics\",outcome=\"ok\"} 1"),
+            std::string::npos)
+      << m.raw;
+  EXPECT_EQ(m.raw.find("no_such_tool"), std::string::npos);
 }
 
 TEST_F(RestRoutesTest, EveryDataRouteNeedsABearerToken) {
