@@ -144,6 +144,31 @@ const std::shared_ptr<const std::string>& SmallHomeImage() {
   return image;
 }
 
+// The resources of whatever graph World holds now (a GraphResources is
+// bound to one graph), so the dispatcher can outlive the graphs.
+class ForwardingResources : public mcp::ResourceProvider {
+ public:
+  explicit ForwardingResources(const std::unique_ptr<mcp::GraphResources>* current)
+      : current_(current) {}
+  StatusOr<mcp::ResourcePage> List(std::string_view cursor) const override {
+    return Now().List(cursor);
+  }
+  Json Templates() const override { return Now().Templates(); }
+  StatusOr<Json> Read(std::string_view uri) const override { return Now().Read(uri); }
+  StatusOr<mcp::Completion> Complete(std::string_view uri_template, std::string_view argument,
+                                     std::string_view prefix,
+                                     const Json& context_arguments) const override {
+    return Now().Complete(uri_template, argument, prefix, context_arguments);
+  }
+
+ private:
+  const mcp::GraphResources& Now() const {
+    FUZZ_CHECK(*current_ != nullptr, "a resource request outside an input");
+    return **current_;
+  }
+  const std::unique_ptr<mcp::GraphResources>* current_;
+};
+
 }  // namespace
 
 std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph() { return OpenImage(SmallHomeImage()); }
@@ -179,13 +204,18 @@ World::World(const std::function<void(graph::KnowledgeGraph&)>& seed_more)
     seed_more(*seeded);
     image_ = ImageOf(*seeded);
   }
+  forwarding_resources_ = std::make_unique<ForwardingResources>(&resources_);
+  mcp::DispatcherOptions options;
+  options.server_version = "0.0.0-fuzz";
+  options.instructions = "Use the graph tools.";
+  dispatcher_ =
+      std::make_unique<mcp::Dispatcher>(*tools_, forwarding_resources_.get(), options);
   Rebuild();
 }
 
 World::~World() { TearDown(); }
 
 void World::TearDown() {
-  dispatcher_.reset();
   resources_.reset();
   handlers_->clear();
   writers_->clear();
@@ -209,10 +239,6 @@ void World::Rebuild() {
     }
   }
   resources_ = std::make_unique<mcp::GraphResources>(*graph_);
-  mcp::DispatcherOptions options;
-  options.server_version = "0.0.0-fuzz";
-  options.instructions = "Use the graph tools.";
-  dispatcher_ = std::make_unique<mcp::Dispatcher>(*tools_, resources_.get(), options);
   graph_->AddChangeListener(
       [written = written_](const graph::ChangeEvent&) { written->store(true); });
   written_->store(false);

@@ -70,8 +70,10 @@ std::unique_ptr<graph::KnowledgeGraph> NewSeededGraph();
 // every input (see End) from a copy of one seeded store's image
 // (NewSeededGraph). So every input starts from the same state without
 // paying, each time, the SQLite schema and seeding and the compilation of
-// tools.json (~20 ms): the registry is built once and its handlers forward
-// to the handlers of the current graph.
+// tools.json (~20 ms): the registry and the dispatcher are built once, and
+// the registry's handlers and the dispatcher's resources forward to those of
+// the current graph (so the dispatcher, and what holds it, such as an HTTP
+// transport, may outlive an input).
 class World {
  public:
   // `seed_more` runs once, on the seeded graph every input's graph is then a
@@ -118,8 +120,9 @@ class World {
   std::shared_ptr<std::map<std::string, mcp::ToolHandler>> handlers_;
   std::shared_ptr<std::map<std::string, mcp::ToolWriter>> writers_;
   std::unique_ptr<mcp::ToolRegistry> tools_;
-  std::unique_ptr<mcp::GraphResources> resources_;
-  std::unique_ptr<mcp::Dispatcher> dispatcher_;
+  std::unique_ptr<mcp::GraphResources> resources_;  // the current graph's
+  std::unique_ptr<mcp::ResourceProvider> forwarding_resources_;  // to resources_
+  std::unique_ptr<mcp::Dispatcher> dispatcher_;  // built once
   std::shared_ptr<std::atomic<bool>> written_;  // set by the graph's change listener
   std::vector<std::pair<std::string, std::string>> pristine_settings_;
 };

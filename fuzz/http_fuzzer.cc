@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 
@@ -29,9 +30,12 @@
 
 #include "app/auth.h"
 #include "app/hub_context.h"
+#include "app/hub_server.h"
 #include "app/metrics.h"
 #include "fuzz_util.h"
 #include "mcp/json_text.h"
+#include "mcp/streamable_http.h"
+#include "sync/hub.h"
 
 namespace funkygibbon::fuzz {
 namespace {
@@ -157,27 +161,49 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReplaceAll(input, "@MEMBER@", tokens->member);
   ReplaceAll(input, "@GUEST@", tokens->guest);
 
-  // Per input, so login lockouts and MCP sessions do not carry over; the
-  // signing key is read back from the store, so the tokens stay valid.
+  // Per input, so login lockouts, MCP sessions and sync state do not carry
+  // over; the signing key is read back from the store, so the tokens stay
+  // valid.
   auto auth = app::AuthService::Open(kg.store(), AuthOptions());
   FUZZ_CHECK(auth.ok(), auth.status().ToString());
-  app::Metrics metrics;
-  app::HubContext ctx{kg, world->tools(), world->dispatcher(), **auth, metrics, app::HubLimits{},
-                      anonymous};
-  InMemoryServer server;
-  server.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response&, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        FUZZ_CHECK(false, "handler threw on " + req.method + " " + req.path + ": " + what);
-      });
+  auto sync_hub = std::make_unique<sync::SyncHub>(kg);
+  static app::Metrics* metrics = new app::Metrics;
+
+  // The routes are registered once: cpp-httplib compiles a std::regex for
+  // every route, which done per input was a third of an input's time. They
+  // hold a pointer to the HubContext, which is made again for each input
+  // (its graph, auth and sync hub are the input's) in the same storage: in
+  // C++20 a pointer to an object then refers to the new object that
+  // replaces it there ([basic.life]/8). The dispatcher the MCP transport
+  // holds is World's, which outlives the inputs.
+  alignas(app::HubContext) static unsigned char ctx_storage[sizeof(app::HubContext)];
+  static app::HubContext* ctx = nullptr;
+  if (ctx != nullptr) ctx->~HubContext();
+  ctx = new (ctx_storage) app::HubContext{
+      kg, world->tools(), world->dispatcher(), **auth, *metrics, app::HubLimits{}, anonymous,
+      sync_hub.get()};
+  static InMemoryServer* server = nullptr;
+  static std::shared_ptr<mcp::StreamableHttp> transport;
+  if (server == nullptr) {
+    server = new InMemoryServer;
+    server->set_exception_handler(
+        [](const httplib::Request& req, httplib::Response&, std::exception_ptr ep) {
+          std::string what = "unknown exception";
+          try {
+            if (ep) std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          FUZZ_CHECK(false, "handler threw on " + req.method + " " + req.path + ": " + what);
+        });
+    transport = app::RegisterMcpRoutesWithOptions(*server, *ctx, app::McpRouteOptions{});
+    app::RegisterAuthRoutes(*server, *ctx);
+    app::RegisterRestRoutes(*server, *ctx);
+    app::RegisterSyncRoutes(*server, *ctx);
+  }
   std::string session_id;  // the last Mcp-Session-Id the hub handed out
-  server.set_logger([&session_id](const httplib::Request& req, const httplib::Response& res) {
+  server->set_logger([&session_id](const httplib::Request& req, const httplib::Response& res) {
     CheckResponse(req, res);
     if (Verbose()) {
       std::fprintf(stderr, "%s %s -> %d %s\n", req.method.c_str(), req.path.c_str(), res.status,
@@ -185,15 +211,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (res.has_header("Mcp-Session-Id")) session_id = res.get_header_value("Mcp-Session-Id");
   });
-  app::RegisterMcpRoutes(server, ctx);
-  app::RegisterAuthRoutes(server, ctx);
-  app::RegisterRestRoutes(server, ctx);
-  app::RegisterSyncRoutes(server, ctx);
 
   MemoryStream stream(std::move(input));
   for (int i = 0; i < kMaxRequests && !stream.exhausted(); ++i) {
     bool closed = false;
-    const bool ok = server.process_request(stream, /*close_connection=*/false, closed,
+    const bool ok = server->process_request(stream, /*close_connection=*/false, closed,
                                            [](httplib::Request&) {});
     if (!ok || closed) break;
     if (!session_id.empty()) stream.ReplaceUnread("@SESSION@", session_id);
@@ -204,6 +226,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!may_write) {
     FUZZ_CHECK(!world->graph_written(), "the graph was written without a member or admin token");
   }
+  // Sessions end with the input; what refers to this input's graph goes
+  // before the graph does.
+  transport->CloseAll();
+  server->set_logger(nullptr);
+  sync_hub.reset();
   world->End();
   return 0;
 }

@@ -20,6 +20,10 @@
 #include "mcp/dispatcher.h"
 #include "mcp/tool_registry.h"
 
+namespace funkygibbon::sync {
+class SyncHub;
+}  // namespace funkygibbon::sync
+
 namespace funkygibbon::app {
 
 struct HubLimits {
@@ -38,6 +42,11 @@ struct HubContext {
   // `serve --anonymous guest`: requests without a token act as guests
   // (allowed only when listening on loopback).
   bool anonymous_guest = false;
+  // The sync hub of `graph` the /api/v1/sync/ routes use (it keeps a change
+  // counter and a digest of that graph), read at each request. Null:
+  // RegisterSyncRoutes makes one for `graph`. Set by a caller that gives the
+  // routes another graph later (the HTTP fuzz target, one graph per input).
+  sync::SyncHub* sync_hub = nullptr;
 };
 
 // Checks the request's bearer token (Authorization header only, never the

@@ -59,18 +59,21 @@ void HandleSync(const httplib::Request& req, httplib::Response& res, HubContext&
 }  // namespace
 
 void RegisterSyncRoutes(httplib::Server& server, HubContext& ctx) {
-  auto hub = std::make_shared<sync::SyncHub>(ctx.graph);
   HubContext* c = &ctx;
-  auto sync_handler = [c, hub](const httplib::Request& req, httplib::Response& res) {
-    HandleSync(req, res, *c, *hub);
+  std::shared_ptr<sync::SyncHub> own;
+  if (ctx.sync_hub == nullptr) own = std::make_shared<sync::SyncHub>(ctx.graph);
+  // The context's hub when it names one (read per request), else our own.
+  auto hub_of = [c, own]() -> sync::SyncHub& { return own ? *own : *c->sync_hub; };
+  auto sync_handler = [c, hub_of](const httplib::Request& req, httplib::Response& res) {
+    HandleSync(req, res, *c, hub_of());
   };
   server.Post("/api/v1/sync/", sync_handler);
   server.Post("/api/v1/sync", sync_handler);
-  server.Get("/api/v1/sync/status", [c, hub](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/sync/status", [c, hub_of](const httplib::Request& req, httplib::Response& res) {
     if (!Authorize(req, res, *c, Role::kGuest)) return;
-    SendJson(res, 200, hub->Status());
+    SendJson(res, 200, hub_of().Status());
   });
-  server.Get("/api/v1/sync/conflicts", [c, hub](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/sync/conflicts", [c, hub_of](const httplib::Request& req, httplib::Response& res) {
     if (!Authorize(req, res, *c, Role::kMember)) return;
     size_t limit = 100;
     if (req.has_param("limit")) {
@@ -87,7 +90,7 @@ void RegisterSyncRoutes(httplib::Server& server, HubContext& ctx) {
       }
       limit = n;
     }
-    StatusOr<Json> out = hub->Conflicts(limit);
+    StatusOr<Json> out = hub_of().Conflicts(limit);
     if (!out.ok()) {
       SendError(res, 500, out.status().message());
       return;
