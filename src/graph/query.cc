@@ -7,7 +7,9 @@
 // (per-type index), else every live entity. Filters and relationship
 // patterns are then checked per candidate; ordering is by order_by with
 // missing values last, ties by id, and only the requested page is sorted
-// (a partial sort of offset + limit).
+// (a partial sort of offset + limit), or, in name order, read off the name
+// index (FirstByName). Liveness and type come from per-node bytes, and the
+// filters and patterns run over a candidate list that is prefetched ahead.
 //
 // A pattern anchor gives every possible match: a pattern holds only over an
 // edge to a live entity that is (one of) the anchor(s), so every match is
@@ -143,7 +145,6 @@ std::vector<uint32_t> PatternCandidates(const GraphData& g, const RelationshipPa
   return out;
 }
 
-
 // Adds node n to the page: a summary, or the whole entity.
 void AddToPage(const GraphData& g, uint32_t n, const StructuredQuery& query, QueryResult* result) {
   if (query.summaries_only) {
@@ -179,6 +180,9 @@ std::optional<std::vector<uint32_t>> FirstByName(const GraphData& g, size_t coun
     head.push_back(n);
     if (head.size() == count) last_name = g.node(n).entity.get()->name();
   }
+  // Every match is a live node, so the index holds them all; fewer would
+  // mean the callers' sets and the index disagree: sort instead.
+  if (head.size() < count) return std::nullopt;
   std::sort(head.begin(), head.end(), less);
   head.resize(std::min(head.size(), count));
   return head;
