@@ -67,14 +67,21 @@ struct NeighbourhoodOptions {
   std::vector<EntityType> entity_types;              // filter on returned entities; empty = any
   int depth = 1;                                     // hops, 1..kMaxNeighbourhoodDepth
   size_t limit = 100;                                // max entities returned
+  // Neighbours as summaries (Neighbour::summary, via_id, via_type) instead
+  // of whole entities and relationships, which are most of the cost.
+  bool summaries_only = false;
 };
 inline constexpr int kMaxNeighbourhoodDepth = 10;
 
 struct Neighbour {
-  EntityPtr entity;
+  EntityPtr entity;             // unless summaries_only
   int distance = 0;             // hops from the start
-  RelationshipPtr via;          // the edge that first reached it
+  RelationshipPtr via;          // the edge that first reached it (unless summaries_only)
   bool forward = true;          // direction `via` was walked
+  // summaries_only: the entity's summary, and the id and type of `via`.
+  EntitySummary summary;
+  std::string via_id;
+  RelationshipType via_type = RelationshipType::kConnectsTo;
 };
 struct NeighbourhoodResult {
   std::vector<Neighbour> neighbours;  // by distance, then id

@@ -81,8 +81,18 @@ StatusOr<NeighbourhoodResult> GraphIndex::Neighbourhood(
     ++result.total;
     if (result.neighbours.size() >= options.limit) continue;
     const Reached& r = *reached.Find(n);
-    result.neighbours.push_back(
-        Neighbour{g.Materialize(n), r.distance, g.MakeRelationship(r.via.edge()), r.forward});
+    Neighbour nb;
+    nb.distance = r.distance;
+    nb.forward = r.forward;
+    if (options.summaries_only) {
+      nb.summary = g.Summarize(n);
+      nb.via_id = g.edge(r.via.edge()).id.ToString();
+      nb.via_type = g.edge(r.via.edge()).type;
+    } else {
+      nb.entity = g.Materialize(n);
+      nb.via = g.MakeRelationship(r.via.edge());
+    }
+    result.neighbours.push_back(std::move(nb));
   }
   result.truncated = result.total > result.neighbours.size();
   return result;

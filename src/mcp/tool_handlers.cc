@@ -498,17 +498,18 @@ StatusOr<Json> GetConnected(KnowledgeGraph& kg, const Json& a, ToolContext&) {
   ASSIGN_OR_RETURN(opt.entity_types, EntityTypesArg(a, "entity_types"));
   opt.depth = static_cast<int>(Int(a, "depth", 1));
   opt.limit = static_cast<size_t>(Int(a, "limit", 100));
+  opt.summaries_only = true;
   const std::string id = Str(a, "entity_id");
   return kg.Read([&](const GraphIndex& g) -> StatusOr<Json> {
-    RETURN_IF_ERROR(Live(g, "entity_id", id).status());
+    if (!g.IsLive(id)) return NotFoundEntity("entity_id", id);
     ASSIGN_OR_RETURN(graph::NeighbourhoodResult n, g.Neighbourhood(id, opt));
     Json results = Json::array();
     for (const auto& nb : n.neighbours) {
-      Json j = Summary(*nb.entity);
+      Json j = Summary(nb.summary.id, nb.summary.name, nb.summary.entity_type);
       j["distance"] = nb.distance;
-      if (nb.via) {
-        j["via_relationship_id"] = nb.via->id;
-        j["via_relationship_type"] = ToString(nb.via->relationship_type);
+      if (!nb.via_id.empty()) {
+        j["via_relationship_id"] = nb.via_id;
+        j["via_relationship_type"] = ToString(nb.via_type);
         j["walked"] = Walked(nb.forward);
       }
       results.push_back(std::move(j));

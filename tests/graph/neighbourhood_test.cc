@@ -30,10 +30,34 @@ Got Flatten(const NeighbourhoodResult& r) {
 class NeighbourhoodTest : public ::testing::Test {
  protected:
   void SetUp() override { fixture::BuildHome(g_); }
+  // Also checks that the same walk as summaries (summaries_only) gives the
+  // same neighbours, in the same order, with the same edges.
   NeighbourhoodResult Run(std::string_view id, NeighbourhoodOptions o) {
     auto r = g_.Neighbourhood(id, o);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : NeighbourhoodResult{};
+    if (!r.ok()) return NeighbourhoodResult{};
+    o.summaries_only = true;
+    auto s = g_.Neighbourhood(id, o);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (s.ok()) {
+      EXPECT_EQ(s->total, r->total);
+      EXPECT_EQ(s->truncated, r->truncated);
+      EXPECT_EQ(s->neighbours.size(), r->neighbours.size());
+      for (size_t i = 0; i < std::min(s->neighbours.size(), r->neighbours.size()); ++i) {
+        const Neighbour& a = r->neighbours[i];
+        const Neighbour& b = s->neighbours[i];
+        EXPECT_EQ(b.entity, nullptr);
+        EXPECT_EQ(b.via, nullptr);
+        EXPECT_EQ(b.summary.id, a.entity->id);
+        EXPECT_EQ(b.summary.name, a.entity->name);
+        EXPECT_EQ(b.summary.entity_type, a.entity->entity_type);
+        EXPECT_EQ(b.distance, a.distance);
+        EXPECT_EQ(b.forward, a.forward);
+        EXPECT_EQ(b.via_id, a.via->id);
+        EXPECT_EQ(b.via_type, a.via->relationship_type);
+      }
+    }
+    return *r;
   }
   GraphIndex g_;
 };

@@ -59,6 +59,16 @@ class GraphToolsPagingTest : public ::testing::Test {
     ASSERT_TRUE(made.ok()) << made.status().ToString();
   }
 
+  std::string RelateId(const std::string& from, const std::string& to, RelationshipType type) {
+    graph::NewRelationship r;
+    r.from_entity_id = from;
+    r.to_entity_id = to;
+    r.relationship_type = type;
+    auto made = kg_->CreateRelationship(r, "test");
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    return made.ok() ? made->id : "";
+  }
+
   // The structuredContent of a successful call.
   Json Call(const std::string& tool, const Json& args) {
     ToolContext ctx;
@@ -244,6 +254,50 @@ TEST_F(GraphToolsPagingTest, DetailsAnswerIsTheRecordsWordForWord) {
   auto unknown = registry_->CallSerialized("get_entity_details", Json{{"entity_id", "nope"}}, ctx);
   ASSERT_TRUE(unknown.ok());
   EXPECT_TRUE(unknown->is_error);
+}
+
+// get_connected_entities names each neighbour (id, name, type), its
+// distance, and the edge that first reached it, walked which way.
+TEST_F(GraphToolsPagingTest, ConnectedEntitiesNameEachNeighbourAndTheEdgeThatReachedIt) {
+  const std::string home = Create(EntityType::kHome, "Home");
+  const std::string room = Create(EntityType::kRoom, "Hall");
+  const std::string lamp = Create(EntityType::kDevice, "Lamp");
+  const std::string room_in_home = RelateId(room, home, RelationshipType::kLocatedIn);
+  const std::string lamp_in_room = RelateId(lamp, room, RelationshipType::kLocatedIn);
+
+  Json out = Call("get_connected_entities", Json{{"entity_id", lamp}, {"depth", 2}});
+  EXPECT_EQ(out["entity_id"], lamp);
+  EXPECT_EQ(out["total"], 2);
+  EXPECT_EQ(out["truncated"], false);
+  ASSERT_EQ(out["results"].size(), 2u) << out.dump();
+  const Json& first = out["results"][0];
+  EXPECT_EQ(first["id"], room);
+  EXPECT_EQ(first["name"], "Hall");
+  EXPECT_EQ(first["entity_type"], "room");
+  EXPECT_EQ(first["distance"], 1);
+  EXPECT_EQ(first["via_relationship_id"], lamp_in_room);
+  EXPECT_EQ(first["via_relationship_type"], "located_in");
+  EXPECT_EQ(first["walked"], "forward");
+  const Json& second = out["results"][1];
+  EXPECT_EQ(second["id"], home);
+  EXPECT_EQ(second["name"], "Home");
+  EXPECT_EQ(second["entity_type"], "home");
+  EXPECT_EQ(second["distance"], 2);
+  EXPECT_EQ(second["via_relationship_id"], room_in_home);
+  EXPECT_EQ(second["walked"], "forward");
+
+  // From the home the same edges are walked backward.
+  Json back = Call("get_connected_entities", Json{{"entity_id", home}, {"depth", 1}});
+  ASSERT_EQ(back["results"].size(), 1u) << back.dump();
+  EXPECT_EQ(back["results"][0]["id"], room);
+  EXPECT_EQ(back["results"][0]["walked"], "backward");
+
+  // An id that is not a live entity is a tool error naming it.
+  ToolContext ctx;
+  auto missing = registry_->Call("get_connected_entities", Json{{"entity_id", "no-such-id"}}, ctx);
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_TRUE(missing->value("isError", false));
+  EXPECT_NE(missing->dump().find("no-such-id"), std::string::npos) << missing->dump();
 }
 
 TEST_F(GraphToolsPagingTest, HistoryComesInPagesOldestFirst) {
