@@ -39,9 +39,16 @@ else
   done
 fi
 
+# Several runs at once (one target each, say, one per core) share the build:
+# one builds while the others wait, so none starts a binary another is
+# still linking, or links objects of two different source trees.
+mkdir -p "$BUILD"
+exec 9>"$BUILD/.build.lock"
+flock 9
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DFG_FUZZ=ON -DFG_BUILD_TESTS=OFF >/dev/null
 ninja -C "$BUILD" -j"$JOBS" "${targets[@]/%/_fuzzer}"
+flock -u 9
 
 # A small quarantine keeps ASan from page-faulting through gigabytes on the
 # targets that rebuild a SQLite store; it does not weaken the checks.
@@ -72,7 +79,15 @@ for t in "${targets[@]}"; do
     args+=(-max_total_time="$SECONDS_PER_TARGET")
   fi
   result=ok
-  if ! "$BUILD/fuzz/${t}_fuzzer" "${args[@]}" "${seeds[@]}" >"$work/log" 2>&1; then
+  status=0
+  "$BUILD/fuzz/${t}_fuzzer" "${args[@]}" "${seeds[@]}" >"$work/log" 2>&1 || status=$?
+  if [ "$status" -eq 72 ] && grep -q 'libFuzzer: run interrupted' "$work/log" &&
+     ! compgen -G "$work/crash-*" >/dev/null && ! compgen -G "$work/leak-*" >/dev/null &&
+     ! compgen -G "$work/timeout-*" >/dev/null && ! compgen -G "$work/oom-*" >/dev/null; then
+    # Stopped with SIGINT (ending a campaign leg early): libFuzzer exits 72
+    # after printing its final stats; nothing was found in what ran.
+    result="interrupted, no findings"
+  elif [ "$status" -ne 0 ]; then
     result="FAILED (see $work/log)"
     failed+=("$t")
   fi
