@@ -263,10 +263,30 @@ TEST_F(SyncE2eTest, KillingAnEdgeMidSyncLosesNothing) {
   int code = -1;
   ASSERT_EQ(seeder.Sync(&code)["pushed_entities"], 3000);
 
+  // How long a sync takes on this machine, a full pull and then a delta
+  // (one new entity each way): each kill below comes at a random moment
+  // within the time the sync it cuts would take, so most land mid-way
+  // however fast or slow the machine is.
+  using Clock = std::chrono::steady_clock;
+  auto timed_sync_ms = [&code](const Edge& e) {
+    const auto start = Clock::now();
+    e.Sync(&code);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    return std::max<int>(2, static_cast<int>(ms.count()));
+  };
+  Edge probe = NewEdge("probe");
+  const int full_ms = timed_sync_ms(probe);
+  ASSERT_EQ(code, 0);
+  probe.Call("create_entity", Create("probe note"), &code);
+  ASSERT_EQ(code, 0);
+  const int delta_ms = timed_sync_ms(probe);
+  ASSERT_EQ(code, 0);
+
   Edge edge = NewEdge("victim");
   std::mt19937 rng(20261122);
   std::set<std::string> written;
   int killed = 0;
+  bool pulled = false;  // a sync of the victim ran to the end: the rest are deltas
   for (int round = 0; round < 12; ++round) {
     const std::string name = "victim note " + std::to_string(round);
     edge.Call("create_entity", Create(name), &code);
@@ -279,11 +299,17 @@ TEST_F(SyncE2eTest, KillingAnEdgeMidSyncLosesNothing) {
       execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(rng)));
+    const int window_ms = pulled ? delta_ms : full_ms;
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, window_ms - 1)(rng)));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) ++killed;
+    if (WIFSIGNALED(status)) {
+      ++killed;
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      pulled = true;
+    }
     auto check = RunCommand(edge.Prefix() + " call get_graph_statistics '{}'");
     ASSERT_EQ(check.exit_code, 0) << "database unusable after kill -9 in round " << round;
   }
@@ -297,8 +323,10 @@ TEST_F(SyncE2eTest, KillingAnEdgeMidSyncLosesNothing) {
     Json found = CliCall(seeder.db, "query_graph", {{"filters", {{{"field", "name"}, {"op", "eq"}, {"value", name}}}}});
     EXPECT_EQ(found["total"], 1) << name << " did not reach the other edge through the hub";
   }
-  EXPECT_EQ(CliCall(edge.db, "get_graph_statistics", Json::object())["entities"], 3000 + written.size());
-  EXPECT_EQ(CliCall(seeder.db, "get_graph_statistics", Json::object())["entities"], 3000 + written.size());
+  // The bulk notes, the victim's notes and the probe's one.
+  const size_t everything = 3000 + written.size() + 1;
+  EXPECT_EQ(CliCall(edge.db, "get_graph_statistics", Json::object())["entities"], everything);
+  EXPECT_EQ(CliCall(seeder.db, "get_graph_statistics", Json::object())["entities"], everything);
   EXPECT_EQ(HubStatus(hub_)["state_digest"], edge.Sync()["state_digest"]);
 }
 
