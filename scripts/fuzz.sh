@@ -81,9 +81,9 @@ for t in "${targets[@]}"; do
   result=ok
   status=0
   "$BUILD/fuzz/${t}_fuzzer" "${args[@]}" "${seeds[@]}" >"$work/log" 2>&1 || status=$?
-  if [ "$status" -eq 72 ] && grep -q 'libFuzzer: run interrupted' "$work/log" &&
-     ! compgen -G "$work/crash-*" >/dev/null && ! compgen -G "$work/leak-*" >/dev/null &&
-     ! compgen -G "$work/timeout-*" >/dev/null && ! compgen -G "$work/oom-*" >/dev/null; then
+  left=""  # an input a finding left behind
+  for kind in crash leak timeout oom; do left+="$(compgen -G "$work/$kind-*" || true)"; done
+  if [ "$status" -eq 72 ] && [ -z "$left" ] && grep -q 'libFuzzer: run interrupted' "$work/log"; then
     # Stopped with SIGINT (ending a campaign leg early): libFuzzer exits 72
     # after printing its final stats; nothing was found in what ran.
     result="interrupted, no findings"
