@@ -9,11 +9,12 @@
 //   3. pushes of 1,000 changes (each a new device located_in an existing
 //      room), sent with filters.since so the answer is the delta;
 //   4. idle delta syncs (no changes either way);
-//   5. the floor: the same client threads against a do-nothing cpp-httplib
-//      server (this program re-run with --floor-server BYTES, configured as
+//   5. the floors: the same client threads against a do-nothing server
+//      (this program re-run with --floor-server BYTES LAYER, configured as
 //      the hub's server is) that answers every POST /mcp with a fixed
 //      tools/call result as long as the hub's average answer, for the same
-//      S seconds; the hub's calls/s is then also given as a share of it.
+//      S seconds, first on the hub's HTTP layer, then on plain cpp-httplib;
+//      the hub's calls/s is then also given as a share of each.
 // Each figure is printed as a line and as a JSON line.
 //
 //   build*/bench/http_bench [--threads T] [--seconds S] [--entities N] [--relationships M]
@@ -48,6 +49,7 @@
 
 #include <httplib.h>
 
+#include "app/http_server.h"
 #include "bench/bench_data.h"
 #include "bench/bench_util.h"
 #include "core/version.h"
@@ -656,16 +658,17 @@ void Sync(int port, const std::string& token, const Options& o, const GraphCatal
   PrintLogged(logged, 2 * n, static_cast<size_t>(idle_rounds), "idle delta sync", Json{{"changes_pulled", idle_changes}});
 }
 
-// --floor-server BYTES: the do-nothing server the hub's /mcp figures are
-// compared with. cpp-httplib, set up as the hub sets it up (TCP_NODELAY,
+// --floor-server BYTES [LAYER]: the do-nothing server the hub's /mcp figures
+// are compared with, on the hub's own HTTP layer (LAYER "hub": cpp-httplib's
+// parsing and routing over app::HubHttpServer's connection loop, the
+// default) or on plain cpp-httplib ("httplib"). Set up as the hub sets it up (TCP_NODELAY,
 // keep-alive up to 1,000 requests, answers uncompressed), answering every
 // POST /mcp at once with a tools/call result padded to BYTES, its id copied
 // from the request by a plain search as the stdio echo server does (no JSON
 // parsing), and a session id header, so a client of either era can drive it.
-int FloorServer(const char* bytes_arg) {
-  size_t bytes = 0;
-  if (!ParseCountArg("http_bench", "--floor-server", bytes_arg, 0, 16 << 20, &bytes)) return 2;
-  httplib::Server server;
+template <typename Server>
+int FloorServer(size_t bytes) {
+  Server server;
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(1000);
   server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
@@ -698,41 +701,69 @@ int FloorServer(const char* bytes_arg) {
   return server.listen_after_bind() ? 0 : 1;
 }
 
-// The hub's calls/s against the floor's, and the floor's own figures.
+int FloorServerMain(const char* bytes_arg, std::string_view layer) {
+  size_t bytes = 0;
+  if (!ParseCountArg("http_bench", "--floor-server", bytes_arg, 0, 16 << 20, &bytes)) return 2;
+  if (layer == "hub") return FloorServer<app::HubHttpServer>(bytes);
+  if (layer == "httplib") return FloorServer<httplib::Server>(bytes);
+  std::fprintf(stderr, "http_bench --floor-server: the layer is hub or httplib, not '%s'\n",
+               std::string(layer).c_str());
+  return 2;
+}
+
+// One floor server's figures (0 calls/s when it could not be measured).
+ReadRound MeasureFloor(const Options& o, const GraphCatalog& cat, const std::string& tmp,
+                       size_t bytes, const std::string& layer, const std::string& who) {
+  Child floor;
+  const std::string stderr_path = tmp + "/floor-" + layer + ".stderr";
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  if (!floor.Start({self, "--floor-server", std::to_string(bytes), layer}, stderr_path)) {
+    std::fprintf(stderr, "http_bench: cannot start the %s floor server\n", layer.c_str());
+    return {};
+  }
+  const int port = WaitForPort(stderr_path, std::chrono::seconds(30));
+  if (port == 0) {
+    std::fprintf(stderr, "http_bench: the %s floor server did not print its port\n", layer.c_str());
+    return {};
+  }
+  // The floor answers both eras alike; the stateless era's requests are the
+  // larger (mirrored headers and _meta), so it is the one driven.
+  const ReadRound f = ReadToolCalls(port, "floor", /*modern=*/true, o, cat, floor.pid(), who);
+  floor.Kill(SIGTERM);
+  floor.Wait(std::chrono::seconds(10));
+  return f;
+}
+
+// The hub's calls/s against the floors', and the floors' own figures: the
+// do-nothing server on the hub's HTTP layer (what the hub could reach if its
+// work took no time), then on plain cpp-httplib.
 void Floor(const Options& o, const GraphCatalog& cat, const std::string& tmp,
            const std::vector<ReadRound>& hub) {
   double bytes = 0;
   for (const ReadRound& r : hub) bytes += r.answer_bytes / static_cast<double>(hub.size());
-  Child floor;
-  const std::string stderr_path = tmp + "/floor.stderr";
-  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  if (!floor.Start({self, "--floor-server", std::to_string(static_cast<size_t>(bytes))},
-                   stderr_path)) {
-    std::fprintf(stderr, "http_bench: cannot start the floor server\n");
-    return;
-  }
-  const int port = WaitForPort(stderr_path, std::chrono::seconds(30));
-  if (port == 0) {
-    std::fprintf(stderr, "http_bench: the floor server did not print its port\n");
-    return;
-  }
-  // The floor answers both eras alike; the stateless era's requests are the
-  // larger (mirrored headers and _meta), so it is the one driven.
-  const ReadRound f = ReadToolCalls(port, "floor", /*modern=*/true, o, cat, floor.pid(),
-                                    "do-nothing cpp-httplib floor");
-  floor.Kill(SIGTERM);
-  floor.Wait(std::chrono::seconds(10));
-  if (f.calls_per_s <= 0) return;
-  for (const ReadRound& r : hub) {
-    const Json ctx{{"era", r.era}, {"floor_calls_per_s", f.calls_per_s},
-                   {"hub_calls_per_s", r.calls_per_s}, {"client_threads", o.threads}};
-    PrintFigure("http", "/mcp read calls/s, hub / floor (" + r.era + ")", r.calls_per_s / f.calls_per_s,
-                "ratio", ctx);
+  const size_t padded = static_cast<size_t>(bytes);
+  const struct {
+    const char* layer;
+    const char* who;
+    const char* ratio;
+  } floors[] = {{"hub", "do-nothing floor, hub HTTP layer", "hub / floor"},
+                {"httplib", "do-nothing floor, plain cpp-httplib", "hub / plain cpp-httplib floor"}};
+  for (const auto& fl : floors) {
+    const ReadRound f = MeasureFloor(o, cat, tmp, padded, fl.layer, fl.who);
+    if (f.calls_per_s <= 0) continue;
+    for (const ReadRound& r : hub) {
+      const Json ctx{{"era", r.era}, {"floor_calls_per_s", f.calls_per_s}, {"floor_layer", fl.layer},
+                     {"hub_calls_per_s", r.calls_per_s}, {"client_threads", o.threads}};
+      PrintFigure("http", std::string("/mcp read calls/s, ") + fl.ratio + " (" + r.era + ")",
+                  r.calls_per_s / f.calls_per_s, "ratio", ctx);
+    }
   }
 }
 
 int Main(int argc, char** argv) {
-  if (argc == 3 && std::string_view(argv[1]) == "--floor-server") return FloorServer(argv[2]);
+  if ((argc == 3 || argc == 4) && std::string_view(argv[1]) == "--floor-server") {
+    return FloorServerMain(argv[2], argc == 4 ? argv[3] : "hub");
+  }
   Options o;
   if (!ParseArgs(argc, argv, &o)) {
     std::fprintf(stderr,

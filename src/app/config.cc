@@ -1,9 +1,14 @@
 #include "app/config.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <memory>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include "app/log_sink.h"
 
 namespace funkygibbon::app {
 
@@ -19,7 +24,15 @@ std::string DefaultDbPath() {
 }
 
 void ConfigureLogging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("funkygibbon");
+  // A terminal gets each line at once, in colour; a pipe, file or journal
+  // gets lines in batches (the hub writes one per request).
+  std::shared_ptr<spdlog::logger> logger;
+  if (isatty(STDERR_FILENO) == 1) {
+    logger = spdlog::stderr_color_mt("funkygibbon");
+  } else {
+    logger = std::make_shared<spdlog::logger>("funkygibbon",
+                                              std::make_shared<BatchingFdSink>(STDERR_FILENO));
+  }
   spdlog::set_default_logger(logger);
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off") lvl = spdlog::level::info;

@@ -12,7 +12,8 @@ inline constexpr const char* kVersion = "0.1.0";
 // ~/.local/share/funkygibbon/funkygibbon.db, else ./funkygibbon.db.
 std::string DefaultDbPath();
 
-// Sends spdlog output to stderr only, at the given level name
+// Sends spdlog output to stderr only (batched unless stderr is a terminal:
+// see log_sink.h), at the given level name
 // ("trace".."critical", "off"); unknown names mean "info".
 void ConfigureLogging(const std::string& level);
 

@@ -20,6 +20,7 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
+#include "app/http_server.h"
 #include "app/worker_pool.h"
 #include "mcp/json_text.h"
 
@@ -209,7 +210,7 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   sigaction(SIGTERM, &action, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  httplib::Server server;
+  HubHttpServer server;
   // Each keep-alive connection holds a worker while it is busy, so the pool
   // grows with the connections instead of making the N+1st device wait.
   const size_t threads = static_cast<size_t>(options.threads);
@@ -218,8 +219,8 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
     return new ElasticWorkerPool(threads, max_threads);
   };
   server.set_payload_max_length(options.limits.max_body_bytes);
-  // Headers and body go out in separate writes; without TCP_NODELAY the
-  // client's delayed ACK holds the body back ~40 ms on every keep-alive call.
+  // A streamed answer goes out write by write; without TCP_NODELAY the
+  // client's delayed ACK would hold each small write back ~40 ms.
   server.set_tcp_nodelay(true);
   server.set_read_timeout(options.read_timeout);
   server.set_write_timeout(options.write_timeout);

@@ -1,4 +1,4 @@
-// `funkygibbon serve`: the HTTP hub. One httplib::Server on a thread pool
+// `funkygibbon serve`: the HTTP hub. One HubHttpServer (http_server.h) on a thread pool
 // serves /mcp (Streamable HTTP, both protocol eras), /health, /metrics, and
 // the auth, REST and sync routes; it stops gracefully on SIGINT/SIGTERM
 // (stops accepting, lets in-flight requests finish, returns 0).

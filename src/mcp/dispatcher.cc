@@ -166,7 +166,11 @@ using D = Dispatcher;
 Dispatcher::Dispatcher(const ToolRegistry& tools,
                        const ResourceProvider* resources,
                        DispatcherOptions options)
-    : tools_(tools), resources_(resources), options_(std::move(options)) {}
+    : tools_(tools),
+      resources_(resources),
+      options_(std::move(options)),
+      server_info_meta_member_("\"_meta\":" +
+                               DumpJson(Json{{std::string(kMetaServerInfo), ServerInfo()}})) {}
 
 std::optional<std::string> Dispatcher::Handle(
     std::string_view message, Session& session,
@@ -649,10 +653,6 @@ std::string Dispatcher::ToolResultText(const std::string& structured,
   out += structured;
   out += '}';
   return out;
-}
-
-std::string Dispatcher::ServerInfoMetaMember() const {
-  return "\"_meta\":" + DumpJson(Json{{std::string(kMetaServerInfo), ServerInfo()}});
 }
 
 RpcOutcome Dispatcher::SetLevel(Call& call) const {

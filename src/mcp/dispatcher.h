@@ -156,7 +156,7 @@ class Dispatcher {
   std::string ToolResultText(const std::string& structured, bool modern) const;
   // `"_meta":{serverInfo}`, the member Execute adds to modern JSON results,
   // for the results written as text.
-  std::string ServerInfoMetaMember() const;
+  const std::string& ServerInfoMetaMember() const { return server_info_meta_member_; }
   Json Capabilities() const;
   Json ServerInfo() const;
 
@@ -169,6 +169,8 @@ class Dispatcher {
   const ToolRegistry& tools_;
   const ResourceProvider* resources_;
   const DispatcherOptions options_;
+  // `"_meta":{<server info>}`, built once (the options never change).
+  const std::string server_info_meta_member_;
   mutable std::mutex pages_mu_;
   mutable std::map<std::pair<Access, size_t>, std::shared_ptr<const std::string>>
       tool_pages_;  // guarded by pages_mu_

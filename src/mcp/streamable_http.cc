@@ -154,9 +154,18 @@ int Base64Value(char c) {
 }  // namespace
 
 bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) < std::tolower(static_cast<unsigned char>(y));
-  });
+  // ASCII folding (header names are ASCII): std::tolower is a locale
+  // lookup per character, and every header of every request goes through
+  // this comparison several times.
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i]);
+    unsigned char y = static_cast<unsigned char>(b[i]);
+    if (static_cast<unsigned>(x - 'A') < 26u) x = static_cast<unsigned char>(x | 0x20);
+    if (static_cast<unsigned>(y - 'A') < 26u) y = static_cast<unsigned char>(y | 0x20);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
 }
 
 std::optional<std::string> DecodeHeaderValue(std::string_view value) {

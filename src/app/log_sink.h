@@ -1,0 +1,53 @@
+// A spdlog sink that writes to a file descriptor in batches.
+//
+// The hub logs one line per request. Written one write(2) each (spdlog's
+// stderr sinks flush every line), those lines cost more than a read tool's
+// own work: at 15,000 calls/s the write alone was ~13 us of each call.
+// Here lines collect in memory and go out together, `delay` after the
+// first of a batch (or at once when 64 KiB have collected). Warnings and
+// errors are written at once, with whatever was waiting before them, so
+// they are never held back nor reordered; flush() and destruction write
+// everything out.
+//
+// Thread-safety: as spdlog's _mt sinks (one mutex), plus a flusher thread.
+#ifndef FUNKYGIBBON_APP_LOG_SINK_H_
+#define FUNKYGIBBON_APP_LOG_SINK_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <spdlog/sinks/base_sink.h>
+
+namespace funkygibbon::app {
+
+class BatchingFdSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  static constexpr size_t kMaxBatch = 64 * 1024;
+
+  explicit BatchingFdSink(int fd, std::chrono::milliseconds delay = std::chrono::milliseconds(20));
+  ~BatchingFdSink() override;
+  BatchingFdSink(const BatchingFdSink&) = delete;
+  BatchingFdSink& operator=(const BatchingFdSink&) = delete;
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override;
+  void flush_() override;
+
+ private:
+  void WriteOut();  // with mutex_ held
+  void Flusher();
+
+  const int fd_;
+  const std::chrono::milliseconds delay_;
+  std::string batch_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread flusher_;
+};
+
+}  // namespace funkygibbon::app
+
+#endif  // FUNKYGIBBON_APP_LOG_SINK_H_
