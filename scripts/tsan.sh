@@ -17,6 +17,6 @@ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DFG_TSAN=ON -DFG_BUILD_BENCH=OFF >/dev/null
 ninja -C "$BUILD" -j"$JOBS"
 
-DEFAULT_FILTER='SqliteStore|BatchedWal|Durability|KnowledgeGraph|BackgroundLoad|Dispatcher|Stdio|Http|Rest|Sync|Hub|CrashConsistency|Load'
+DEFAULT_FILTER='SqliteStore|BatchedWal|Durability|KnowledgeGraph|BackgroundLoad|Dispatcher|Stdio|Http|Rest|Sync|Hub|CrashConsistency|Load|BatchingFdSink|ConnectionStream'
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:report_signal_unsafe=0}"
 (cd "$BUILD" && ctest --output-on-failure -j"$JOBS" --timeout 900 -R "${FG_TSAN_FILTER:-$DEFAULT_FILTER}")

@@ -101,6 +101,11 @@ bool ConnectionStream::is_writable() const {
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
+  // httplib reads the request line and headers a byte at a time.
+  if (size == 1 && in_pos_ < in_len_) {
+    *ptr = in_[in_pos_++];
+    return 1;
+  }
   if (size == 0) return 0;
   if (buffered() == 0) {
     // The peer may be waiting for what was held back before it sends more.

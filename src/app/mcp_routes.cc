@@ -55,7 +55,11 @@ void ServeMcp(const httplib::Request& req, httplib::Response& res, HubContext& c
     return;
   }
   if (!out.tool.empty()) metrics->CountToolCall(out.tool, *out.tool_outcome);
-  if (!out.body.empty()) res.set_content(out.body, content_type);
+  if (!out.body.empty()) {
+    // set_content without its copy of the body.
+    res.body = std::move(out.body);
+    res.set_header("Content-Type", content_type);
+  }
 }
 
 }  // namespace
