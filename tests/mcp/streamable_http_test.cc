@@ -202,6 +202,18 @@ TEST_F(StreamableHttpTest, HeaderNamesAreCaseInsensitive) {
   EXPECT_EQ(http_->Handle(Post(Request(2, "ping"), {{"mcp-session-id", sid}})).status, 200);
 }
 
+TEST(CaseInsensitiveLessTest, FoldsAsciiLettersOnly) {
+  const CaseInsensitiveLess less;
+  EXPECT_FALSE(less("Mcp-Session-Id", "mcp-session-id"));
+  EXPECT_FALSE(less("mcp-session-id", "MCP-SESSION-ID"));
+  EXPECT_TRUE(less("Accept", "authorization"));  // c < u after folding
+  EXPECT_TRUE(less("a", "B"));                  // 'a' > 'B' unfolded
+  EXPECT_TRUE(less("Host", "host-x"));          // a prefix first
+  EXPECT_FALSE(less("host-x", "HOST"));
+  EXPECT_TRUE(less("[", "a"));                  // 0x5B, not a letter
+  EXPECT_FALSE(less("Z", "["));  // 'z' (0x7A) > '[' (0x5B); unfolded 'Z' (0x5A) would be less
+}
+
 TEST_F(StreamableHttpTest, IdleSessionsExpire) {
   const std::string sid = Open();
   clock_.now += options_.session_idle_timeout + std::chrono::seconds(1);
