@@ -309,6 +309,8 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
     return 1;
   }
   WidenListenBacklog(bound);
+  // Log lines written so far come before the lines printed here.
+  spdlog::default_logger()->flush();
   const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::fprintf(stderr, "funkygibbon: listening on %s:%d (MCP at http://%s:%d/mcp)\n", shown.c_str(),
                bound, shown.c_str(), bound);
@@ -335,6 +337,7 @@ int RunHubServer(Runtime& runtime, const HubServerOptions& options) {
   watcher.join();
   transport->CloseAll();
   if (stop_signal.load() != 0) {
+    spdlog::default_logger()->flush();
     std::fprintf(stderr, "funkygibbon: stopped\n");
     return 0;
   }

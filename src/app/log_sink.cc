@@ -6,7 +6,8 @@
 
 namespace funkygibbon::app {
 
-BatchingFdSink::BatchingFdSink(int fd, std::chrono::milliseconds delay) : fd_(fd), delay_(delay) {
+BatchingFdSink::BatchingFdSink(int fd, std::chrono::milliseconds delay)
+    : fd_(fd), delay_(delay), last_write_(std::chrono::steady_clock::now() - delay) {
   flusher_ = std::thread([this] { Flusher(); });
 }
 
@@ -26,7 +27,8 @@ void BatchingFdSink::sink_it_(const spdlog::details::log_msg& msg) {
   formatter_->format(msg, formatted);
   const bool was_empty = batch_.empty();
   batch_.append(formatted.data(), formatted.size());
-  if (msg.level >= spdlog::level::warn || batch_.size() >= kMaxBatch) {
+  if (msg.level >= spdlog::level::warn || batch_.size() >= kMaxBatch ||
+      (was_empty && std::chrono::steady_clock::now() - last_write_ >= delay_)) {
     WriteOut();
   } else if (was_empty) {
     wake_.notify_one();
@@ -36,6 +38,8 @@ void BatchingFdSink::sink_it_(const spdlog::details::log_msg& msg) {
 void BatchingFdSink::flush_() { WriteOut(); }
 
 void BatchingFdSink::WriteOut() {
+  if (batch_.empty()) return;
+  last_write_ = std::chrono::steady_clock::now();
   size_t done = 0;
   while (done < batch_.size()) {
     const ssize_t n = ::write(fd_, batch_.data() + done, batch_.size() - done);

@@ -4,11 +4,14 @@
 // stderr sinks flush every line), they cost about as much as a read tool's
 // own work: in alternating http_bench runs the hub spent 71-81 us of CPU
 // per read call that way and 66-70 us with this sink.
-// Here lines collect in memory and go out together, `delay` after the
-// first of a batch (or at once when 64 KiB have collected). Warnings and
-// errors are written at once, with whatever was waiting before them, so
-// they are never held back nor reordered; flush() and destruction write
-// everything out.
+// Here a line that comes after a quiet spell (nothing written for `delay`)
+// is written at once, so sparse lines (start-up, a request now and then)
+// appear as they happen and in order with what the program prints to
+// stderr itself. Lines that follow it within `delay` collect in memory and
+// go out together, `delay` after the first of them (or at once when 64 KiB
+// have collected). Warnings and errors are written at once, with whatever
+// was waiting before them, so they are never held back nor reordered;
+// flush() and destruction write everything out.
 //
 // Thread-safety: as spdlog's _mt sinks (one mutex), plus a flusher thread.
 #ifndef FUNKYGIBBON_APP_LOG_SINK_H_
@@ -43,6 +46,7 @@ class BatchingFdSink final : public spdlog::sinks::base_sink<std::mutex> {
 
   const int fd_;
   const std::chrono::milliseconds delay_;
+  std::chrono::steady_clock::time_point last_write_;  // of a non-empty batch
   std::string batch_;
   std::condition_variable wake_;
   bool stopping_ = false;
