@@ -661,8 +661,8 @@ void Sync(int port, const std::string& token, const Options& o, const GraphCatal
 // --floor-server BYTES [LAYER]: the do-nothing server the hub's /mcp figures
 // are compared with, on the hub's own HTTP layer (LAYER "hub": cpp-httplib's
 // parsing and routing over app::HubHttpServer's connection loop, the
-// default) or on plain cpp-httplib ("httplib"). Set up as the hub sets it up (TCP_NODELAY,
-// keep-alive up to 1,000 requests, answers uncompressed), answering every
+// default) or on plain cpp-httplib ("httplib"). Set up as the hub sets it
+// up (TCP_NODELAY, keep-alive up to 1,000 requests, answers uncompressed), answering every
 // POST /mcp at once with a tools/call result padded to BYTES, its id copied
 // from the request by a plain search as the stdio echo server does (no JSON
 // parsing), and a session id header, so a client of either era can drive it.

@@ -31,8 +31,6 @@ namespace funkygibbon::app {
 
 class HubHttpServer : public httplib::Server {
  public:
-  HubHttpServer() = default;
-
   // How often a worker waiting on an idle connection wakes to check for a
   // server stop. stop() takes at most about this long to free idle workers.
   static constexpr std::chrono::milliseconds kWakeInterval{50};
@@ -44,7 +42,6 @@ class HubHttpServer : public httplib::Server {
 // One accepted connection, as httplib's Stream. Exposed for tests.
 class ConnectionStream final : public httplib::Stream {
  public:
-  // `read_timeout`: how long one read may wait for data within a request.
   // `read_timeout` bounds each read within a request, `write_timeout` each
   // write (it becomes the socket's SO_SNDTIMEO).
   ConnectionStream(socket_t sock, std::chrono::microseconds read_timeout,
